@@ -1,0 +1,270 @@
+"""The ``datagen`` command line.
+
+Commands that run no flow (catalog, export, verify) never import Prefect, so they start fast
+and work while another process holds Prefect's database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Generate, verify, version and export LLM post-training datasets.", no_args_is_help=True
+)
+run_app = typer.Typer(
+    help="Run a dataset flow and publish a new version into the catalog.", no_args_is_help=True
+)
+catalog_app = typer.Typer(
+    help="List, inspect, query and clean the dataset catalog.", no_args_is_help=True
+)
+verify_app = typer.Typer(
+    help="Score records with datagen's verifiers (JSON lines in, JSON lines out).",
+    no_args_is_help=True,
+)
+app.add_typer(run_app, name="run")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(verify_app, name="verify")
+
+out = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option("--store", envvar="DATAGEN_STORE", help="Store folder (default ./datagen-store)."),
+]
+
+
+def _catalog(store: str | None):
+    from datagen.catalog import Catalog, Store
+
+    return Catalog(Store.resolve(store))
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@run_app.command("toolpref")
+def run_toolpref(
+    source: Annotated[
+        str, typer.Option(help="'bfcl' or a JSONL file (OpenAI or Hermes format).")
+    ] = "bfcl",
+    limit: Annotated[
+        int | None, typer.Option(help="Keep the first N tasks (categories interleaved).")
+    ] = None,
+    samples: Annotated[
+        int, typer.Option(help="Candidates per task, spread over the sampling plan.")
+    ] = 4,
+    seed: Annotated[int, typer.Option(help="Run seed; every request's seed derives from it.")] = 0,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Engine spec: embedded | openai:URL?model=M | vllm:MODEL ('a+b' for several)."
+        ),
+    ] = "embedded",
+    store: StoreOption = None,
+    shard_size: Annotated[
+        int, typer.Option(help="Tasks per shard (the unit of batching and resume).")
+    ] = 16,
+    max_tokens: Annotated[int, typer.Option(help="Token budget of each sampled answer.")] = 192,
+    min_margin: Annotated[
+        float, typer.Option(help="Minimum score gap between chosen and rejected.")
+    ] = 0.1,
+) -> None:
+    """Build ToolPref-Pairwise: sample calls, score them against ground truth, publish pairs."""
+    from datagen.catalog import Store
+    from datagen.flows.runtime import prepare_prefect
+
+    prepare_prefect(Store.resolve(store).root)
+    from datagen.flows.publish import EmptyDatasetError
+    from datagen.flows.toolpref import toolpref
+
+    try:
+        info = toolpref(
+            source=source, limit=limit, samples=samples, seed=seed, engine=engine,
+            store=store, shard_size=shard_size, max_tokens=max_tokens, min_margin=min_margin,
+        )  # fmt: skip
+    except EmptyDatasetError as exc:
+        raise _fail(str(exc), code=3) from None
+    out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
+
+
+@catalog_app.command("ls")
+def catalog_ls(
+    name: Annotated[
+        str | None, typer.Argument(help="List this dataset's versions instead.")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """List datasets (or one dataset's versions)."""
+    from datagen.catalog import CatalogError
+
+    catalog = _catalog(store)
+    try:
+        if name is None:
+            table = Table("dataset", "versions", "latest", "rows", "created")
+            for d in catalog.list_datasets():
+                table.add_row(
+                    d.name,
+                    str(d.versions),
+                    str(d.latest_version),
+                    str(d.latest_rows),
+                    str(d.created_at)[:19],
+                )
+        else:
+            table = Table("version", "rows", "bytes", "schema", "created", "flow run")
+            for v in catalog.list_versions(name):
+                table.add_row(
+                    f"{v.dataset}@{v.version}",
+                    str(v.row_count),
+                    str(v.bytes),
+                    v.schema_id,
+                    str(v.created_at)[:19],
+                    v.flow_run_id or "",
+                )
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    out.print(table)
+
+
+@catalog_app.command("show")
+def catalog_show(
+    ref: Annotated[str, typer.Argument(help="NAME, NAME@latest or NAME@N.")],
+    store: StoreOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a summary.")
+    ] = False,
+) -> None:
+    """Show one version: size, parameters, lineage, stage counts, quarantine."""
+    from datagen.catalog import CatalogError
+
+    try:
+        shown = _catalog(store).show(ref)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        out.print_json(json.dumps(shown, default=str))
+        return
+    from datagen.flows.render import render_show
+
+    render_show(out, shown)
+
+
+@catalog_app.command("diff")
+def catalog_diff(
+    ref_a: Annotated[str, typer.Argument(help="First version (NAME@N).")],
+    ref_b: Annotated[str, typer.Argument(help="Second version (NAME@N).")],
+    store: StoreOption = None,
+) -> None:
+    """Compare two versions: rows only in each, changed parameters and stats."""
+    from datagen.catalog import CatalogError
+
+    try:
+        out.print_json(json.dumps(_catalog(store).diff(ref_a, ref_b), default=str))
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+
+
+@catalog_app.command("sql")
+def catalog_sql(
+    query: Annotated[
+        str,
+        typer.Argument(help="SQL; each dataset's latest version is a view (toolpref_pairwise)."),
+    ],
+    store: StoreOption = None,
+) -> None:
+    """Query the catalog and the datasets with DuckDB SQL."""
+    import duckdb
+
+    from datagen.catalog import CatalogError
+
+    try:
+        result = _catalog(store).sql(query)
+    except (CatalogError, duckdb.Error) as exc:
+        raise _fail(str(exc)) from None
+    table = Table(*result.column_names)
+    for row in result.to_pylist():
+        table.add_row(*(str(v) for v in row.values()))
+    out.print(table)
+
+
+@catalog_app.command("delete")
+def catalog_delete(
+    ref: Annotated[str, typer.Argument(help="NAME@N to delete (its number is never reused).")],
+    store: StoreOption = None,
+) -> None:
+    """Delete one version and its files."""
+    from datagen.catalog import CatalogError
+
+    try:
+        info = _catalog(store).delete(ref)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"deleted {info.dataset}@{info.version}")
+
+
+@catalog_app.command("gc")
+def catalog_gc(
+    store: StoreOption = None,
+    work_older_than: Annotated[
+        float | None,
+        typer.Option(help="Also drop resume-cache entries older than this many seconds."),
+    ] = None,
+) -> None:
+    """Remove files that crashed runs left behind (staging, unregistered versions)."""
+    report = _catalog(store).gc(work_older_than=work_older_than)
+    out.print(report)
+
+
+@app.command("export")
+def export(
+    ref: Annotated[str, typer.Argument(help="NAME@VERSION to export.")],
+    format: Annotated[str, typer.Option("--format", help="parquet | hf (datasets.save_to_disk).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    store: StoreOption = None,
+) -> None:
+    """Export a version for a trainer or for Hugging Face datasets."""
+    from datagen.catalog import CatalogError, export_hf, export_parquet
+
+    exporters = {"parquet": export_parquet, "hf": export_hf}
+    if format not in exporters:
+        raise _fail(f"unknown format {format!r}; use one of: {', '.join(exporters)}")
+    try:
+        written = exporters[format](_catalog(store), ref, out_dir)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"exported {ref} as {format} to {out_dir} ({written})")
+
+
+@verify_app.command("toolcall")
+def verify_toolcall(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="JSONL of {id, function, ground_truth, calls, category?}; '-' for stdin."
+        ),
+    ],
+) -> None:
+    """Score calls against BFCL ground truth: one {id, valid, score, error_type, reason} a line."""
+    from datagen.verifiers.toolcall_lines import verify_lines
+
+    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    with handle:
+        for verdict in verify_lines(handle):
+            sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

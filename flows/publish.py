@@ -1,0 +1,125 @@
+"""The publish and report end of every dataset flow.
+
+Rows are written to a staging folder inside the store first; only then does the publish task
+open the catalog, for one short transaction (DuckDB allows one writer process at a time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from datagen.catalog import Catalog, LineageEntry, QuarantineEntry, StageCount, Store
+from datagen.catalog.shards import write_parquet_atomic
+from datagen.generators.outcome import Quarantined, Record, StageCounts
+from datagen.generators.report import counts_table
+from datagen.schemas import records_to_table
+
+
+class EmptyDatasetError(RuntimeError):
+    """The filters left nothing: no version is published, and the counts say why."""
+
+    def __init__(self, dataset: str, counts: Sequence[StageCounts]) -> None:
+        self.dataset, self.counts = dataset, list(counts)
+        super().__init__(
+            f"nothing to publish for {dataset}: the stages left no rows\n{counts_table(counts)}"
+        )
+
+
+def code_version() -> str:
+    """The package version plus a hash of its installed sources (so edits show in lineage)."""
+    try:
+        base = version("datagen")
+    except PackageNotFoundError:
+        base = "0+unknown"
+    digest = hashlib.sha256()
+    for layer in ("schemas", "verifiers", "generators", "catalog", "flows"):
+        root = files(f"datagen.{layer}")
+        for path in sorted(Path(str(root)).rglob("*")):
+            if path.suffix in {".py", ".json"}:
+                digest.update(path.read_bytes())
+    return f"{base}+{digest.hexdigest()[:12]}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StagedVersion:
+    """Everything a publish needs, by path or as small metadata (cheap for Prefect to pass)."""
+
+    store_root: Path
+    dataset: str
+    schema_id: str
+    files: tuple[Path, ...]
+    params: dict[str, Any]
+    lineage: tuple[LineageEntry, ...]
+    counts: tuple[StageCounts, ...]
+    quarantine: tuple[QuarantineEntry, ...]
+    stats: dict[str, Any]
+
+
+def stage_version(
+    *,
+    store: Store,
+    dataset: str,
+    schema_id: str,
+    rows: Sequence[Record],
+    params: dict[str, Any],
+    lineage: Sequence[LineageEntry],
+    counts: Sequence[StageCounts],
+    quarantine: Mapping[str, Sequence[Quarantined]],
+    stats: dict[str, Any],
+    rows_per_file: int = 50_000,
+) -> StagedVersion:
+    """Write the rows into a staging folder of the store, ready for ``publish_version``."""
+    staging = store.staging_dir()
+    paths = []
+    for part, start in enumerate(range(0, len(rows), rows_per_file)):
+        table = records_to_table(schema_id, rows[start : start + rows_per_file])
+        paths.append(write_parquet_atomic(table, staging / f"part-{part:05d}.parquet").path)
+    return StagedVersion(
+        store_root=store.root,
+        dataset=dataset,
+        schema_id=schema_id,
+        files=tuple(paths),
+        params=params,
+        lineage=tuple(lineage),
+        counts=tuple(counts),
+        quarantine=tuple(
+            QuarantineEntry(stage=stage, record_id=q.record_id, reason=q.reason, record=q.record)
+            for stage, entries in quarantine.items()
+            for q in entries
+        ),
+        stats=stats,
+    )
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def publish_version(staged: StagedVersion) -> dict[str, Any]:
+    """Register the staged files as the dataset's next version, atomically."""
+    info = Catalog(Store(staged.store_root)).publish(
+        dataset=staged.dataset,
+        files=list(staged.files),
+        schema_id=staged.schema_id,
+        params=staged.params,
+        code_version=code_version(),
+        flow_run_id=str(flow_run.id) if flow_run.id else None,
+        stats=staged.stats,
+        lineage=list(staged.lineage),
+        quarantine=list(staged.quarantine),
+        stage_counts=[StageCount(**asdict(c)) for c in staged.counts],
+    )
+    return {
+        "dataset": info.dataset,
+        "version": info.version,
+        "ref": f"{info.dataset}@{info.version}",
+        "rows": info.row_count,
+        "content_hash": info.content_hash,
+    }

@@ -1,0 +1,153 @@
+"""ToolPref-Pairwise: pairwise preference data for tool-use reward models (ToolRM).
+
+source → shard → generate → score → select (difficulty, pairs, balance, critique) →
+validate → publish → report. Every step is a plain function in
+``datagen.generators.toolpref``; this file only wires them to shards, the catalog and Prefect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import partial
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from datagen.catalog import LineageEntry, Store
+from datagen.catalog.work_cache import WorkCache
+from datagen.flows.publish import EmptyDatasetError, publish_version, stage_version
+from datagen.flows.stages import (
+    ShardStage,
+    code_fingerprint,
+    concat_records,
+    map_shards,
+    read_quarantine,
+    report_run,
+    total_counts,
+    validate_outcome,
+    write_shards,
+)
+from datagen.generators.engines import open_engine
+from datagen.generators.outcome import StageCounts
+from datagen.generators.report import render_report
+from datagen.generators.sampling import SamplingPlan
+from datagen.generators.toolpref import generate, pipeline, prompts, score
+from datagen.generators.toolpref.generate import GenerationConfig
+from datagen.generators.toolpref.pairs import PairingConfig
+from datagen.generators.toolpref.sources import read_source
+from datagen.verifiers import toolcall
+
+DATASET = "toolpref-pairwise"
+SCHEMAS = {
+    "task": "toolpref/task.v1",
+    "generation": "toolpref/generation.v1",
+    "candidate": "toolpref/candidate.v1",
+    "critique": "toolpref/critique.v1",
+}
+
+
+@task(cache_policy=NO_CACHE)
+def load_tasks(*, source: str, limit: int | None, shard_size: int, cache_root: Path):
+    """Read and segment the source, keep the first ``limit`` of the interleaved order, shard."""
+    read = read_source(source)
+    outcome = validate_outcome(pipeline.source_stage(read, limit=limit), SCHEMAS["task"])
+    shards = write_shards(
+        WorkCache(cache_root), stage="tasks", schema_id=SCHEMAS["task"],
+        records=outcome.records, shard_size=shard_size,
+    )  # fmt: skip
+    return shards, outcome, read.lineage
+
+
+@flow(name="toolpref", log_prints=True)
+def toolpref(
+    *,
+    source: str = "bfcl",
+    limit: int | None = None,
+    samples: int = 4,
+    seed: int = 0,
+    engine: str = "embedded",
+    store: str | None = None,
+    shard_size: int = 16,
+    temperatures: tuple[float, ...] = (0.7, 1.0),
+    max_tokens: int = 192,
+    min_margin: float = 0.1,
+    max_bucket_share: float = 0.25,
+) -> dict:
+    """Generate, score, pair, balance and publish a ToolPref-Pairwise version; returns its ref."""
+    params = {k: v for k, v in locals().items() if k != "store"}
+    where = Store.resolve(store)
+    engines = tuple(e.strip() for e in engine.split("+"))  # "a+b" samples from both engines
+    plan = SamplingPlan(engines=engines, temperatures=tuple(temperatures), samples_per_task=samples)
+    generation = GenerationConfig(plan=plan, run_seed=seed, max_tokens=max_tokens)
+    pairing = PairingConfig(min_margin=min_margin, max_bucket_share=max_bucket_share, seed=seed)
+
+    tasks, source_outcome, source_lineage = load_tasks(
+        source=source, limit=limit, shard_size=shard_size, cache_root=where.work_dir
+    )
+    generated = map_shards(
+        ShardStage(
+            name="toolpref-generate", output_schema=SCHEMAS["generation"],
+            run=partial(pipeline.generate_stage, engines=open_engine, config=generation),
+            config={"engine": engine, **asdict(generation)},
+            code=code_fingerprint(pipeline, generate, prompts),
+        ),
+        [[shard] for shard in tasks], where.work_dir,
+    )  # fmt: skip
+    scored = map_shards(
+        ShardStage(
+            name="toolpref-score", output_schema=SCHEMAS["candidate"],
+            run=lambda candidates, tasks: pipeline.score_stage(candidates, tasks=tasks),
+            code=code_fingerprint(score, prompts, toolcall),
+        ),
+        [[g.shard, t] for g, t in zip(generated, tasks, strict=True)], where.work_dir,
+    )  # fmt: skip
+
+    selection = pipeline.select_stage(
+        concat_records(tasks), concat_records([s.shard for s in scored]), config=pairing
+    )
+    final = validate_outcome(selection.outcomes[-1], SCHEMAS["critique"])
+    counts = [
+        StageCounts.of(source_outcome),
+        total_counts("generate", generated),
+        total_counts("score", scored),
+        *[StageCounts.of(o) for o in [*selection.outcomes[:-1], final]],
+    ]
+    balance = asdict(selection.balance)
+    resumed = sum(r.resumed for r in generated)
+    report_run(
+        dataset=DATASET,
+        title="ToolPref-Pairwise run",
+        markdown=render_report(
+            dataset=DATASET, counts=counts,
+            notes=[f"{resumed} of {len(generated)} generation shards resumed from the store",
+                   f"balance quota {balance['quota']} pairs per bucket (share {balance['share']})"],
+            distributions={"labels": _label_counts(final.records),
+                           **{f"pairs by {k}": v for k, v in balance["by_dimension"].items()}},
+        ),
+    )  # fmt: skip
+    if not final.records:
+        raise EmptyDatasetError(DATASET, counts)
+    staged = stage_version(
+        store=where, dataset=DATASET, schema_id=SCHEMAS["critique"], rows=final.records,
+        params=params | {"sampling_plan": plan.describe()},
+        lineage=[
+            LineageEntry(kind="source", ref=str(source_lineage.get("source", source)),
+                         license=source_lineage.get("license"), details=source_lineage),
+            *[LineageEntry(kind="source", ref=f"engine:{e}", details={"role": "generator"})
+              for e in engines],
+        ],
+        counts=counts,
+        quarantine={
+            "source": source_outcome.quarantined,
+            "generate": read_quarantine([g.quarantine_path for g in generated]),
+            "score": read_quarantine([s.quarantine_path for s in scored]),
+            "critique": final.quarantined,
+        },
+        stats={"labels": _label_counts(final.records), "balance": balance},
+    )  # fmt: skip
+    return publish_version(staged)
+
+
+def _label_counts(rows: list[dict]) -> dict[str, int]:
+    return {str(label): sum(r["label"] == label for r in rows) for label in (1, 2)}

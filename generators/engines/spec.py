@@ -1,0 +1,42 @@
+"""Engine spec strings: ``embedded``, ``openai:URL[,URL...]?model=...``, ``vllm:MODEL?...``.
+
+A spec is what users type on the CLI and what lineage records, so it is parsed in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+KNOWN_KINDS = ("embedded", "openai", "vllm")
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """``kind:target?key=value&...`` split into its parts; ``target`` may be empty."""
+
+    kind: str
+    target: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        text = self.kind + (f":{self.target}" if self.target else "")
+        if self.options:
+            text += "?" + "&".join(f"{k}={v}" for k, v in sorted(self.options.items()))
+        return text
+
+
+def parse_engine_spec(spec: str) -> EngineSpec:
+    """Parse a spec string, failing with a message that lists the accepted forms."""
+    head, _, query = spec.strip().partition("?")
+    kind, _, target = head.partition(":")
+    if kind not in KNOWN_KINDS:
+        raise ValueError(
+            f"unknown engine {kind!r} in spec {spec!r}; use one of: embedded, "
+            "openai:URL[,URL...]?model=NAME, vllm:MODEL?tp=N"
+        )
+    try:
+        options = dict(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
+    except ValueError as exc:
+        raise ValueError(f"engine spec {spec!r}: malformed options {query!r} ({exc})") from exc
+    return EngineSpec(kind=kind, target=target, options=options)

@@ -1,0 +1,160 @@
+"""Prompts that ask for function calls, the JSON Schema that constrains the answer, and the
+parser that turns the answer back into calls.
+
+Building and parsing are separate functions (distilabel's ``format_input``/``format_output``):
+a failed parse keeps the raw text and says why, so the verifier scores it instead of crashing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from datagen.generators.engines.base import Message
+
+MAX_CALLS = 5
+"""Upper bound on calls in one constrained answer; BFCL's parallel tasks need at most 4."""
+
+SYSTEM_PROMPTS: dict[str, str] = {
+    "direct": (
+        "You are a function-calling assistant. Answer the user's last request by calling "
+        "the available functions. Reply with a JSON array of calls, each "
+        '{{"name": <function name>, "arguments": {{...}}}}, and nothing else.\n\n'
+        "Available functions:\n{tools}"
+    ),
+    "careful": (
+        "You have access to the functions described below. Read the conversation, decide "
+        "which functions answer the user's request and with which argument values, using "
+        "only values stated or implied by the user. Output the calls as a JSON array of "
+        '{{"name": ..., "arguments": {{...}}}} objects.\n\n'
+        "Functions (JSON):\n{tools}"
+    ),
+}
+
+_JSON_SCHEMA_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "float": "number",
+    "number": "number",
+    "boolean": "boolean",
+    "array": "array",
+    "tuple": "array",
+    "dict": "object",
+    "object": "object",
+}
+
+
+def order_tools(tools: list[dict], *, order: str, seed: int) -> list[dict]:
+    """The tool list as one sampling dimension shows it: ``given`` or ``shuffled`` (seeded)."""
+    if order == "given":
+        return list(tools)
+    if order == "shuffled":
+        shuffled = list(tools)
+        random.Random(seed).shuffle(shuffled)
+        return shuffled
+    raise ValueError(f"unknown tool order {order!r}; use 'given' or 'shuffled'")
+
+
+def build_messages(
+    *, messages: list[Message], tools: list[dict], variant: str
+) -> tuple[Message, ...]:
+    """System prompt of the chosen variant (with the tools) followed by the conversation."""
+    if variant not in SYSTEM_PROMPTS:
+        raise ValueError(f"unknown prompt variant {variant!r}; known: {sorted(SYSTEM_PROMPTS)}")
+    tool_text = json.dumps(tools, ensure_ascii=False, indent=1)
+    system = {"role": "system", "content": SYSTEM_PROMPTS[variant].format(tools=tool_text)}
+    conversation = [m for m in messages if m.get("role") != "system"]
+    task_system = [m["content"] for m in messages if m.get("role") == "system" and m.get("content")]
+    if task_system:
+        system["content"] = "\n\n".join([*task_system, system["content"]])
+    return (system, *conversation)
+
+
+def calls_schema(tools: list[dict]) -> dict[str, Any]:
+    """A JSON Schema whose instances are call lists naming only the given functions.
+
+    Used as a grammar for the embedded base model: it cannot invent function names or
+    parameters, but picks values, optional arguments and the number of calls freely, which
+    is where the preference signal comes from.
+    """
+    variants = [
+        {
+            "type": "object",
+            "properties": {
+                "name": {"const": tool["name"]},
+                "arguments": _object_schema(tool.get("parameters") or {}),
+            },
+            "required": ["name", "arguments"],
+            "additionalProperties": False,
+        }
+        for tool in tools
+    ]
+    call = variants[0] if len(variants) == 1 else {"anyOf": variants}
+    return {"type": "array", "items": call, "minItems": 1, "maxItems": MAX_CALLS}
+
+
+def _object_schema(spec: dict) -> dict[str, Any]:
+    properties = spec.get("properties") or {}
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: _value_schema(p) for name, p in properties.items()},
+        "additionalProperties": False,
+    }
+    required = [r for r in spec.get("required") or [] if r in properties]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _value_schema(spec: dict) -> dict[str, Any]:
+    if not isinstance(spec, dict):
+        return {}
+    kind = _JSON_SCHEMA_TYPES.get(str(spec.get("type")))
+    if kind is None:  # BFCL's "any" and unknown types: leave the value free
+        return {}
+    schema: dict[str, Any] = {"type": kind}
+    if isinstance(spec.get("enum"), list) and spec["enum"]:
+        schema["enum"] = spec["enum"]
+    if kind == "array":
+        schema["items"] = _value_schema(spec.get("items") or {})
+    elif kind == "object" and spec.get("properties"):
+        schema = _object_schema(spec)
+    return schema
+
+
+@dataclass(frozen=True)
+class ParsedCalls:
+    """Calls decoded from a model's text, or why they could not be."""
+
+    calls: list[dict[str, Any]] | None
+    error: str | None = None
+
+
+def parse_calls(text: str) -> ParsedCalls:
+    """Decode ``[{"name", "arguments"}, ...]`` (also a single call object or ``{"calls": [...]}``).
+
+    Shape problems inside the list (a call without a name, arguments that are not an object)
+    are left to the verifier, which scores them with a reason.
+    """
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        return ParsedCalls(None, f"not_json: {exc}")
+    if isinstance(value, dict) and isinstance(value.get("calls"), list):
+        value = value["calls"]
+    elif isinstance(value, dict) and "name" in value:
+        value = [value]
+    if not isinstance(value, list):
+        return ParsedCalls(
+            None, f"wrong_shape: expected a list of calls, got {type(value).__name__}"
+        )
+    return ParsedCalls(value)
+
+
+def render_calls(calls: list[dict[str, Any]] | None, raw_text: str) -> str:
+    """How a response is shown to a critic: canonical JSON when it parsed, else the raw text."""
+    if calls is None:
+        return raw_text
+    return json.dumps(calls, ensure_ascii=False, sort_keys=True)

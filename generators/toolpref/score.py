@@ -1,0 +1,55 @@
+"""Score candidates against their task's ground truth with the BFCL-semantics verifier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datagen.generators.toolpref.prompts import parse_calls, render_calls
+from datagen.verifiers.toolcall import check_tool_calls
+
+Record = dict[str, Any]
+
+
+def score_candidate(candidate: Record, task: Record) -> Record:
+    """The candidate with ``calls``, ``response``, ``valid``, ``score``, ``error_type``, ``reason``.
+
+    Calls come from the engine's native tool calls when it parsed some, else from the text;
+    text that does not decode is a scored candidate (score 0) with the decoder's reason.
+    """
+    if candidate.get("native_calls"):
+        calls: list | None = candidate["native_calls"]
+        parse_error = None
+    else:
+        parsed = parse_calls(candidate["text"])
+        calls, parse_error = parsed.calls, parsed.error
+    if parse_error is not None:
+        verdict = {
+            "valid": False,
+            "score": 0.0,
+            "error_type": "malformed:" + parse_error.split(":", 1)[0],
+            "reason": f"model output is not a call list ({parse_error})",
+        }
+    else:
+        result = check_tool_calls(
+            functions=task["tools"],
+            ground_truth=task["ground_truth"],
+            calls=calls,
+            category=task["category"],
+        )
+        verdict = {
+            "valid": result.valid,
+            "score": float(result.score),
+            "error_type": result.error_type,
+            "reason": result.reason,
+        }
+    well_formed = isinstance(calls, list) and not verdict["error_type"].startswith("malformed")
+    kept_calls = calls if well_formed else None
+    scored = {k: v for k, v in candidate.items() if k != "native_calls"}
+    return (
+        scored
+        | verdict
+        | {
+            "calls": kept_calls,
+            "response": render_calls(kept_calls, candidate["text"]),
+        }
+    )

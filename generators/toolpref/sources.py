@@ -1,0 +1,256 @@
+"""Where ToolPref tasks come from: BFCL's pinned data or a user's JSONL of tool-calling chats.
+
+Every source yields the same task record (``schemas/toolpref/task.v1.json``): the context
+before an assistant turn, the tools on offer, and the turn's calls as a BFCL possible-answer
+list. Rows that cannot become tasks are kept as ``SourceReject`` with a snake_case reason so a
+run reports them instead of failing on them; only a missing or unreadable source raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datagen.generators.toolpref.bfcl_wheel import (
+    BFCL_LICENSE,
+    BFCL_PACKAGE,
+    BFCL_VERSION,
+    bfcl_wheel,
+    read_category,
+)
+from datagen.generators.toolpref.formats import (
+    Format,
+    MalformedRow,
+    check_calls_known,
+    hermes_conversation,
+    row_format,
+    segment_conversation,
+)
+
+__all__ = [
+    "BFCL_CATEGORIES",
+    "SourceRead",
+    "SourceReject",
+    "detect_format",
+    "interleave_categories",
+    "read_bfcl",
+    "read_hermes_jsonl",
+    "read_openai_jsonl",
+    "read_source",
+    "segment_conversation",
+    "take",
+]
+
+BFCL_CATEGORIES: tuple[str, ...] = (
+    "simple_python",
+    "multiple",
+    "parallel",
+    "parallel_multiple",
+    "live_simple",
+    "live_multiple",
+    "live_parallel",
+    "live_parallel_multiple",
+)
+DETECT_ROWS = 100
+"""Rows ``detect_format`` looks at before giving up: leading rows may lack tool calls."""
+
+
+@dataclass(frozen=True)
+class SourceReject:
+    """A source row that yielded no task: ``reason`` is ``"<code>: <detail>"``."""
+
+    record_id: str
+    reason: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """A source's tasks, its rejected rows and the lineage a published dataset records."""
+
+    tasks: list[dict[str, Any]]
+    rejects: list[SourceReject]
+    lineage: dict[str, Any]
+
+
+def read_bfcl(
+    *, categories: Iterable[str] = BFCL_CATEGORIES, wheel: Path | None = None
+) -> SourceRead:
+    """BFCL's single-turn categories from the pinned bfcl-eval wheel (downloaded once)."""
+    categories = list(categories)
+    wheel = wheel or bfcl_wheel()
+    tasks, rejects = [], []
+    for category in categories:
+        try:
+            pairs = read_category(category, wheel)
+        except KeyError:
+            raise ValueError(
+                f"bfcl-eval {BFCL_VERSION} has no category {category!r}; "
+                f"the ToolPref categories are {', '.join(BFCL_CATEGORIES)}"
+            ) from None
+        for question, answer in pairs:
+            try:
+                tasks.append(_bfcl_task(category, question, answer))
+            except MalformedRow as bad:
+                record = {"question": question, "answer": answer}
+                rejects.append(SourceReject(f"bfcl/{question.get('id')}", str(bad), record))
+    lineage = {
+        "source": "bfcl",
+        "package": BFCL_PACKAGE,
+        "version": BFCL_VERSION,
+        "license": BFCL_LICENSE,
+        "categories": categories,
+    }
+    return SourceRead(tasks=tasks, rejects=rejects, lineage=lineage)
+
+
+def _bfcl_task(category: str, question: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    turns = question.get("question")
+    if not isinstance(turns, list) or len(turns) != 1 or not isinstance(turns[0], list):
+        count = len(turns) if isinstance(turns, list) else 0
+        raise MalformedRow("multi_turn_question", f"{count} turns; ToolPref reads one")
+    tools = question.get("function")
+    if not isinstance(tools, list) or not tools:
+        raise MalformedRow("empty_tools")
+    ground_truth = answer.get("ground_truth")
+    if not isinstance(ground_truth, list) or not ground_truth:
+        raise MalformedRow("invalid_ground_truth", "no possible answer")
+    check_calls_known(ground_truth, tools)
+    return {
+        "task_id": f"bfcl/{question['id']}",
+        "source": "bfcl",
+        "category": category,
+        "messages": turns[0],
+        "tools": tools,
+        "ground_truth": ground_truth,
+    }
+
+
+def read_openai_jsonl(path: Path) -> SourceRead:
+    """OpenAI chat rows: ``{"messages": [...], "tools": [...]}``, calls in ``tool_calls``."""
+    return _read_file(path, "openai")
+
+
+def read_hermes_jsonl(path: Path) -> SourceRead:
+    """Hermes function-calling rows (ShareGPT ``conversations`` or ``messages`` with blocks)."""
+    return _read_file(path, "hermes")
+
+
+def detect_format(path: Path) -> Format:
+    """The format of a file's first rows that show one; a clear error when none does."""
+    rows = [row for _, row, error in _load_rows(path) if error is None]
+    if not rows:
+        raise ValueError(f"{path} has no JSON rows")
+    for row in rows[:DETECT_ROWS]:
+        if found := row_format(row):
+            return found
+    raise ValueError(
+        f"{path}: none of its first {min(len(rows), DETECT_ROWS)} JSON rows is a tool-calling "
+        'chat: expected OpenAI rows ({"messages": [...], "tools": [...]} with an assistant '
+        '"tool_calls") or Hermes rows ({"conversations": [...]} or assistant text with '
+        "<tool_call> blocks)"
+    )
+
+
+def read_source(source: str) -> SourceRead:
+    """``"bfcl"``, or a file whose reader is chosen by its content."""
+    if source == "bfcl":
+        return read_bfcl()
+    path = Path(source)
+    return READERS[detect_format(path)](path)
+
+
+def _read_file(path: Path, fmt: Format) -> SourceRead:
+    tasks: list[dict[str, Any]] = []
+    rejects: list[SourceReject] = []
+    for number, row, error in _load_rows(path):
+        record_id = f"{path.stem}/{number}"
+        try:
+            if error is not None:
+                raise MalformedRow("invalid_json", error)
+            tasks += _file_tasks(row, fmt, record_id=record_id, source=path.name)
+        except MalformedRow as bad:
+            record = row if isinstance(row, dict) else {"raw": row}
+            rejects.append(SourceReject(record_id, str(bad), record))
+    lineage = {
+        "source": path.name,
+        "path": str(path.resolve()),
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "license": None,
+        "format": fmt,
+    }
+    return SourceRead(tasks=tasks, rejects=rejects, lineage=lineage)
+
+
+def _file_tasks(row: object, fmt: Format, *, record_id: str, source: str) -> list[dict[str, Any]]:
+    if not isinstance(row, dict):
+        raise MalformedRow("invalid_row", f"row is a {type(row).__name__}, not an object")
+    if fmt == "hermes":
+        messages, tools = hermes_conversation(row)
+    elif missing := [key for key in ("messages", "tools") if key not in row]:
+        raise MalformedRow("missing_field", ", ".join(missing))
+    else:
+        messages, tools = row["messages"], row["tools"]
+    return segment_conversation(messages, tools, record_id=record_id, source=source)
+
+
+def _load_rows(path: Path) -> list[tuple[int, object, str | None]]:
+    """``(row number, row, JSON error)`` of a JSONL file, or of a file holding one JSON array
+    (the shape Hermes' own ``*.json`` files ship in); numbers count from 1."""
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"task source {path} is not a file (give 'bfcl' or a JSONL file of chat rows)"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text: {error}") from None
+    if text.lstrip().startswith("["):
+        try:
+            whole = json.loads(text)
+        except json.JSONDecodeError:
+            whole = None  # a JSONL file whose first line is an array: read it line by line
+        if isinstance(whole, list):
+            return [(number, row, None) for number, row in enumerate(whole, 1)]
+    rows: list[tuple[int, object, str | None]] = []
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines: JSON allows U+2028
+        if not line.strip():
+            continue
+        try:
+            rows.append((number, json.loads(line), None))
+        except json.JSONDecodeError as error:
+            rows.append((number, line, str(error)))
+    return rows
+
+
+READERS: dict[Format, Callable[[Path], SourceRead]] = {
+    "openai": read_openai_jsonl,
+    "hermes": read_hermes_jsonl,
+}
+
+
+def interleave_categories(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round-robin over categories so any prefix of the result mixes them all.
+
+    Categories go in ``BFCL_CATEGORIES`` order, then the others sorted; each keeps its
+    source order. The order depends on the tasks alone, so a limited run is reproducible.
+    """
+    known = [c for c in BFCL_CATEGORIES if any(t["category"] == c for t in tasks)]
+    others = sorted({t["category"] for t in tasks} - set(BFCL_CATEGORIES))
+    queues = [[t for t in tasks if t["category"] == c] for c in known + others]
+    rounds = itertools.zip_longest(*queues)
+    return [task for round_ in rounds for task in round_ if task is not None]
+
+
+def take(tasks: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """The first ``limit`` tasks (all when ``limit`` is None)."""
+    if limit is None:
+        return list(tasks)
+    if limit < 0:
+        raise ValueError(f"limit must be >= 0 or None, got {limit}")
+    return tasks[:limit]
