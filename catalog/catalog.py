@@ -1,0 +1,337 @@
+"""The catalog: immutable, numbered dataset versions registered in one DuckDB file.
+
+Each method opens the DuckDB file for its own work and closes it at once (see
+``connection.py``), so several processes can share a store. Reading rows happens after the
+connection is closed: Parquet files of a published version never change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from datagen.catalog.connection import (
+    DEFAULT_LOCK_TIMEOUT,
+    catalog_connection,
+    create_atomically,
+)
+from datagen.catalog.gc import collect_garbage
+from datagen.catalog.migrations import migrate
+from datagen.catalog.publish import PlaceFile, commit_version, prepare_publish
+from datagen.catalog.query import diff_versions, run_sql
+from datagen.catalog.records import (
+    DatasetSummary,
+    GcReport,
+    InvalidNameError,
+    LineageEntry,
+    QuarantineEntry,
+    StageCount,
+    UnknownDatasetError,
+    UnknownVersionError,
+    VersionInfo,
+    check_name,
+)
+from datagen.catalog.shards import read_parquet
+from datagen.catalog.store import Store
+
+CATALOG_TABLES = (
+    "datasets",
+    "versions",
+    "files",
+    "lineage",
+    "quarantine",
+    "stage_counts",
+    "schema_migrations",
+)
+_VERSION_COLUMNS = (
+    "dataset, version, created_at, row_count, bytes, content_hash, schema_id, code_version, "
+    "params, flow_run_id, stats"
+)
+
+
+def parse_ref(ref: str) -> tuple[str, int | None]:
+    """``name`` or ``name@latest`` → (name, None); ``name@N`` → (name, N)."""
+    name, sep, version = ref.partition("@")
+    check_name(name)
+    if not sep or version == "latest":
+        return name, None
+    if version.isdigit() and int(version) >= 1:
+        return name, int(version)
+    raise InvalidNameError(f"invalid reference {ref!r}: use 'name', 'name@latest' or 'name@N'")
+
+
+def _to_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+class Catalog:
+    """Publish, find, read, compare, query and delete dataset versions in a store."""
+
+    def __init__(
+        self,
+        store: Store | str | Path | None = None,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        place_file: PlaceFile = os.replace,
+    ) -> None:
+        """``place_file`` moves a staged file into its version folder (a rename by default);
+        it is the seam for file systems where rename is not the right move."""
+        self.store = store if isinstance(store, Store) else Store.resolve(store)
+        self.lock_timeout = lock_timeout
+        self._place_file = place_file
+        self._migrated = False
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection to the catalog file, migrated to the latest schema."""
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        create_atomically(self.store.catalog_path, migrate)
+        with catalog_connection(self.store.catalog_path, timeout=self.lock_timeout) as con:
+            if not self._migrated:
+                migrate(con)
+                self._migrated = True
+            yield con
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def publish(
+        self,
+        *,
+        dataset: str,
+        files: Sequence[Path],
+        schema_id: str,
+        params: dict[str, Any],
+        code_version: str,
+        flow_run_id: str | None,
+        stats: dict[str, Any],
+        lineage: Sequence[LineageEntry] = (),
+        quarantine: Sequence[QuarantineEntry] = (),
+        stage_counts: Sequence[StageCount] = (),
+    ) -> VersionInfo:
+        """Register staged Parquet files as the dataset's next version, atomically."""
+        prepared = prepare_publish(
+            self.store,
+            dataset=dataset,
+            files=files,
+            schema_id=schema_id,
+            params=params,
+            code_version=code_version,
+            flow_run_id=flow_run_id,
+            stats=stats,
+            lineage=lineage,
+            quarantine=quarantine,
+            stage_counts=stage_counts,
+        )
+        with self.connect() as con:
+            version = commit_version(con, self.store, prepared, place=self._place_file)
+            return self._version_info(con, dataset, version)
+
+    def delete(self, ref: str) -> VersionInfo:
+        """Remove one version (``name@N`` only); its number is never given out again."""
+        name, version = parse_ref(ref)
+        if version is None:
+            raise InvalidNameError(
+                f"delete needs an explicit version such as {name}@3, got {ref!r}"
+            )
+        with self.connect() as con:
+            info = self._resolve(con, name, version)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for table in ("versions", "files", "lineage", "quarantine", "stage_counts"):
+                    con.execute(
+                        f"DELETE FROM {table} WHERE dataset = ? AND version = ?", [name, version]
+                    )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            shutil.rmtree(self.store.version_dir(name, version), ignore_errors=True)
+        return info
+
+    def gc(self, *, work_older_than: float | None = None) -> GcReport:
+        """Remove dead staging folders, unregistered version folders and, if asked, old work."""
+        with self.connect() as con:
+            return collect_garbage(con, self.store, work_older_than=work_older_than)
+
+    # -- finding -----------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> VersionInfo:
+        """``name``, ``name@latest`` or ``name@N`` → that version."""
+        name, version = parse_ref(ref)
+        with self.connect() as con:
+            return self._resolve(con, name, version)
+
+    def list_datasets(self) -> list[DatasetSummary]:
+        """Every dataset that has at least one version, by name."""
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT d.name, count(*), max(v.version), arg_max(v.row_count, v.version), "
+                "d.created_at FROM datasets d JOIN versions v ON v.dataset = d.name "
+                "GROUP BY d.name, d.created_at ORDER BY d.name"
+            ).fetchall()
+        return [
+            DatasetSummary(
+                name=name,
+                versions=n,
+                latest_version=latest,
+                latest_rows=rows_,
+                created_at=created.replace(tzinfo=UTC),
+            )
+            for name, n, latest, rows_, created in rows
+        ]
+
+    def list_versions(self, name: str) -> list[VersionInfo]:
+        """Every version of a dataset, oldest first."""
+        check_name(name)
+        with self.connect() as con:
+            self._known_dataset(con, name)
+            numbers = self._version_numbers(con, name)
+            return [self._version_info(con, name, v) for v in numbers]
+
+    def show(self, ref: str) -> dict[str, Any]:
+        """Everything recorded about a version, as JSON-ready values."""
+        name, version = parse_ref(ref)
+        with self.connect() as con:
+            info = self._resolve(con, name, version)
+            key = [info.dataset, info.version]
+            files = con.execute(
+                "SELECT path, row_count, bytes, sha256 FROM files "
+                "WHERE dataset = ? AND version = ? ORDER BY path",
+                key,
+            ).fetchall()
+            lineage = con.execute(
+                "SELECT kind, ref, license, details FROM lineage "
+                "WHERE dataset = ? AND version = ? ORDER BY kind, ref",
+                key,
+            ).fetchall()
+            counts = con.execute(
+                "SELECT stage, n_in, n_out, n_filtered, n_quarantined FROM stage_counts "
+                "WHERE dataset = ? AND version = ? ORDER BY position",
+                key,
+            ).fetchall()
+            quarantine = con.execute(
+                "SELECT stage, reason, count(*) FROM quarantine WHERE dataset = ? AND version = ? "
+                "GROUP BY stage, reason ORDER BY stage, reason",
+                key,
+            ).fetchall()
+        return {
+            "ref": info.ref,
+            "dataset": info.dataset,
+            "version": info.version,
+            "created_at": info.created_at.isoformat(),
+            "row_count": info.row_count,
+            "bytes": info.bytes,
+            "content_hash": info.content_hash,
+            "schema_id": info.schema_id,
+            "code_version": info.code_version,
+            "flow_run_id": info.flow_run_id,
+            "params": info.params,
+            "stats": info.stats,
+            "files": [
+                dict(zip(("path", "rows", "bytes", "sha256"), f, strict=True)) for f in files
+            ],
+            "lineage": [
+                {"kind": k, "ref": r, "license": lic, "details": _to_json(d)}
+                for k, r, lic, d in lineage
+            ],
+            "stage_counts": [
+                dict(zip(("stage", "n_in", "n_out", "n_filtered", "n_quarantined"), c, strict=True))
+                for c in counts
+            ],
+            "quarantine": [{"stage": s, "reason": r, "count": n} for s, r, n in quarantine],
+        }
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def read(self, ref: str) -> pa.Table:
+        """All rows of a version, parts in order."""
+        info = self.resolve(ref)
+        return pa.concat_tables([read_parquet(p) for p in info.paths])
+
+    def quarantined(self, ref: str) -> pa.Table:
+        """The records a version's stages rejected: stage, record_id, reason, record (JSON)."""
+        name, version = parse_ref(ref)
+        with self.connect() as con:
+            info = self._resolve(con, name, version)
+            return con.sql(
+                "SELECT stage, record_id, reason, CAST(record AS VARCHAR) AS record "
+                "FROM quarantine WHERE dataset = $1 AND version = $2 ORDER BY stage, record_id",
+                params=[info.dataset, info.version],
+            ).to_arrow_table()
+
+    def diff(self, ref_a: str, ref_b: str) -> dict[str, Any]:
+        """What changed between two versions (see ``query.diff_versions``)."""
+        return diff_versions(self.resolve(ref_a), self.resolve(ref_b))
+
+    def sql(self, query: str) -> pa.Table:
+        """Run SQL over every dataset's latest version (a view per dataset, ``-``/``.`` → ``_``)
+        and the catalog's own tables (``versions``, ``files``, ``lineage``, ...)."""
+        with self.connect() as con:
+            latest = [
+                self._version_info(con, name, version)
+                for name, version in con.execute(
+                    "SELECT dataset, max(version) FROM versions GROUP BY dataset ORDER BY dataset"
+                ).fetchall()
+            ]
+            tables = {t: con.sql(f"SELECT * FROM {t}").to_arrow_table() for t in CATALOG_TABLES}
+        return run_sql(query, latest=latest, catalog_tables=tables)
+
+    # -- inside a connection -----------------------------------------------------------------
+
+    def _known_dataset(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
+        if not con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchall():
+            known = con.execute("SELECT DISTINCT dataset FROM versions ORDER BY dataset").fetchall()
+            raise UnknownDatasetError(name, [k[0] for k in known])
+
+    def _version_numbers(self, con: duckdb.DuckDBPyConnection, name: str) -> list[int]:
+        rows = con.execute(
+            "SELECT version FROM versions WHERE dataset = ? ORDER BY version", [name]
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _resolve(
+        self, con: duckdb.DuckDBPyConnection, name: str, version: int | None
+    ) -> VersionInfo:
+        self._known_dataset(con, name)
+        existing = self._version_numbers(con, name)
+        if not existing:
+            raise UnknownVersionError(name, None, [])
+        if version is None:
+            version = existing[-1]
+        elif version not in existing:
+            raise UnknownVersionError(name, version, existing)
+        return self._version_info(con, name, version)
+
+    def _version_info(self, con: duckdb.DuckDBPyConnection, name: str, version: int) -> VersionInfo:
+        row = con.execute(
+            f"SELECT {_VERSION_COLUMNS} FROM versions WHERE dataset = ? AND version = ?",
+            [name, version],
+        ).fetchall()[0]
+        paths = con.execute(
+            "SELECT path FROM files WHERE dataset = ? AND version = ? ORDER BY path",
+            [name, version],
+        ).fetchall()
+        dataset, number, created, rows, size, content, schema_id, code, params, run, stats = row
+        return VersionInfo(
+            dataset=dataset,
+            version=number,
+            created_at=created.replace(tzinfo=UTC),
+            row_count=rows,
+            bytes=size,
+            content_hash=content,
+            schema_id=schema_id,
+            code_version=code,
+            params=_to_json(params),
+            flow_run_id=run,
+            stats=_to_json(stats),
+            paths=tuple(self.store.root / p[0] for p in paths),
+        )

@@ -1,0 +1,161 @@
+"""Typed records that go into and come out of the catalog, and the catalog's errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+MAX_NAME = 128
+# Names that would shadow a catalog table in ``Catalog.sql`` or the catalog file on disk.
+RESERVED_NAMES = frozenset(
+    {
+        "datasets",
+        "versions",
+        "files",
+        "lineage",
+        "quarantine",
+        "stage_counts",
+        "schema_migrations",
+        "catalog.duckdb",
+        "catalog.duckdb.wal",
+    }
+)
+LINEAGE_KINDS = ("parent", "source")
+
+
+class CatalogError(Exception):
+    """Base of every error the catalog raises on purpose."""
+
+
+class InvalidNameError(CatalogError, ValueError):
+    """A dataset name or reference that the catalog cannot accept."""
+
+
+class UnknownDatasetError(CatalogError, KeyError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name, self.known = name, known
+        listed = ", ".join(known) if known else "none yet"
+        super().__init__(f"unknown dataset {name!r}; known datasets: {listed}")
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class UnknownVersionError(CatalogError, KeyError):
+    def __init__(self, name: str, version: int | None, existing: list[int]) -> None:
+        self.name, self.version, self.existing = name, version, existing
+        if version is None:
+            message = f"dataset {name!r} has no versions left (all were deleted)"
+        else:
+            listed = ", ".join(str(v) for v in existing) if existing else "none"
+            message = f"dataset {name!r} has no version {version}; existing versions: {listed}"
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class PublishError(CatalogError):
+    """A publish refused before anything became visible."""
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it is a valid dataset name, else raise ``InvalidNameError``."""
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name) or len(name) > MAX_NAME:
+        raise InvalidNameError(
+            f"invalid dataset name {name!r}: use lower-case letters, digits, '.', '_' and '-', "
+            f"starting with a letter or digit, at most {MAX_NAME} characters"
+        )
+    if name in RESERVED_NAMES:
+        raise InvalidNameError(f"dataset name {name!r} is reserved by the catalog")
+    return name
+
+
+def view_name(name: str) -> str:
+    """The SQL view name of a dataset in ``Catalog.sql``: ``-`` and ``.`` become ``_``."""
+    return name.replace("-", "_").replace(".", "_")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineageEntry:
+    """Where a version came from: a ``parent`` dataset version or an external ``source``."""
+
+    kind: str
+    ref: str
+    license: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in LINEAGE_KINDS:
+            raise ValueError(f"lineage kind must be one of {LINEAGE_KINDS}, got {self.kind!r}")
+        if not self.ref:
+            raise ValueError("lineage ref must not be empty")
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuarantineEntry:
+    """A record a stage rejected, kept with the stable reason it was rejected for."""
+
+    stage: str
+    record_id: str
+    reason: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageCount:
+    """One stage's accounting: every input record is output, filtered or quarantined."""
+
+    stage: str
+    n_in: int
+    n_out: int
+    n_filtered: int
+    n_quarantined: int
+
+    @property
+    def balanced(self) -> bool:
+        counts = (self.n_in, self.n_out, self.n_filtered, self.n_quarantined)
+        return min(counts) >= 0 and self.n_in == self.n_out + self.n_filtered + self.n_quarantined
+
+
+@dataclass(frozen=True, kw_only=True)
+class VersionInfo:
+    """A published, immutable version of a dataset."""
+
+    dataset: str
+    version: int
+    created_at: datetime
+    row_count: int
+    bytes: int
+    content_hash: str
+    schema_id: str
+    code_version: str
+    params: dict[str, Any]
+    flow_run_id: str | None
+    stats: dict[str, Any]
+    paths: tuple[Path, ...]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.dataset}@{self.version}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetSummary:
+    name: str
+    versions: int
+    latest_version: int
+    latest_rows: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class GcReport:
+    """What ``gc`` removed, and how many bytes of files went with it."""
+
+    removed: tuple[Path, ...]
+    bytes_freed: int
