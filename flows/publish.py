@@ -7,6 +7,7 @@ open the catalog, for one short transaction (DuckDB allows one writer process at
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -116,6 +117,7 @@ def publish_version(staged: StagedVersion) -> dict[str, Any]:
         quarantine=list(staged.quarantine),
         stage_counts=[StageCount(**asdict(c)) for c in staged.counts],
     )
+    shutil.rmtree(Path(staged.files[0]).parent, ignore_errors=True)  # only its pid file is left
     return {
         "dataset": info.dataset,
         "version": info.version,

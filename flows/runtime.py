@@ -5,13 +5,15 @@
   ``PREFECT_HOME``; two ``datagen run`` processes on one machine then contend for that file
   and one can fail with "database is locked" (PrefectHQ/prefect#19771). When no server is
   configured, each run gets its own Prefect home under the store's ``_prefect/`` folder, so
-  concurrent runs never share a database. Point ``PREFECT_API_URL`` at a
+  concurrent runs never share a database (it is removed when the run exits). Point ``PREFECT_API_URL`` at a
   ``prefect server start`` to keep every run's history in one place.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -26,4 +28,6 @@ def prepare_prefect(store_root: Path) -> Path | None:
     home = store_root / "_prefect" / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     home.mkdir(parents=True, exist_ok=True)
     os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_MEMO_STORE_PATH"] = str(home / "memo_store.toml")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
     return home

@@ -1,0 +1,129 @@
+"""The fast validator agrees with the ``jsonschema`` reference, and the codec round-trips."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import jsonschema
+import pytest
+
+from datagen.schemas import (
+    UnknownSchemaError,
+    first_error,
+    is_valid,
+    list_schemas,
+    load_schema,
+    records_to_table,
+    table_to_records,
+    validate_records,
+)
+
+TASK = {
+    "task_id": "bfcl/simple_python_0",
+    "source": "bfcl",
+    "category": "simple_python",
+    "messages": [{"role": "user", "content": "Area of a triangle, base 10, height 5?"}],
+    "tools": [{"name": "area", "parameters": {"type": "dict", "properties": {}}}],
+    "ground_truth": [{"area": {"base": [10], "height": [5]}}],
+}
+CRITIQUE = {
+    "row_id": "t|a>b#1",
+    "pair_id": "t|a>b",
+    "task_id": "t",
+    "source": "bfcl",
+    "category": "simple_python",
+    "prompt": [{"role": "system", "content": "judge"}, {"role": "user", "content": "which?"}],
+    "answer": "<evaluation>Response 1 is right.</evaluation>\n<choice>\n1\n</choice>",
+    "label": 1,
+    "conversation": "[]",
+    "tools": "[]",
+    "response_1": "[]",
+    "response_2": "[]",
+    "score_1": 1.0,
+    "score_2": 0.2,
+    "complexity": "multi_call",
+    "intensity": "strong",
+}
+
+MUTATIONS = [
+    lambda r: r.pop(random.choice(sorted(r))),
+    lambda r: r.__setitem__(random.choice(sorted(r)), None),
+    lambda r: r.__setitem__(random.choice(sorted(r)), 12345),
+    lambda r: r.__setitem__(random.choice(sorted(r)), []),
+    lambda r: r.__setitem__(random.choice(sorted(r)), ""),
+    lambda r: r.__setitem__("label", random.choice([0, 3, "1", 1.5])),
+    lambda r: r.__setitem__("answer", "<choice>\n1\n</choice>"),
+    lambda r: r.__setitem__("messages", [{"role": "wizard"}]),
+    lambda r: r.__setitem__("prompt", [{"role": "user", "content": ""}]),
+    lambda r: r.__setitem__("score_1", 1.5),
+    lambda r: None,  # unchanged: valid
+]
+
+
+def _variants(base: dict, count: int, seed: int) -> list[dict]:
+    random.seed(seed)
+    out = []
+    for _ in range(count):
+        record = copy.deepcopy(base)
+        random.choice(MUTATIONS)(record)
+        out.append(record)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("schema_id", "base"), [("toolpref/task.v1", TASK), ("toolpref/critique.v1", CRITIQUE)]
+)
+def test_fast_validator_agrees_with_jsonschema_reference(schema_id: str, base: dict) -> None:
+    reference = jsonschema.Draft202012Validator(load_schema(schema_id))
+    records = _variants(base, 400, seed=7)
+    verdicts = [(is_valid(schema_id, r), reference.is_valid(r)) for r in records]
+    assert all(ours == theirs for ours, theirs in verdicts)
+    assert {ours for ours, _ in verdicts} == {True, False}, (
+        "the table must hold valid and invalid records"
+    )
+
+
+def test_every_shipped_schema_is_a_valid_2020_12_schema() -> None:
+    assert len(list_schemas()) >= 5
+    for schema_id in list_schemas():
+        jsonschema.Draft202012Validator.check_schema(load_schema(schema_id))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected_path"),
+    [
+        (lambda r: r.pop("tools"), "(record)"),
+        (lambda r: r.__setitem__("messages", [{"role": "wizard"}]), "messages/0/role"),
+        (lambda r: r.__setitem__("ground_truth", []), "ground_truth"),
+    ],
+)
+def test_first_error_names_the_failing_path(change, expected_path: str) -> None:
+    record = copy.deepcopy(TASK)
+    change(record)
+    reason = first_error("toolpref/task.v1", record)
+    assert reason is not None and reason.startswith(f"schema_violation: {expected_path}:")
+
+
+def test_validate_records_keeps_order_and_reasons() -> None:
+    bad = copy.deepcopy(TASK) | {"task_id": ""}
+    outcome = validate_records("toolpref/task.v1", [TASK, bad, TASK])
+    assert len(outcome.valid) == 2
+    assert [r.record for r in outcome.rejected] == [bad]
+    assert "task_id" in outcome.rejected[0].reason
+
+
+def test_unknown_schema_lists_the_shipped_ones() -> None:
+    with pytest.raises(UnknownSchemaError, match="toolpref/task.v1"):
+        load_schema("toolpref/nope.v9")
+
+
+def test_codec_round_trips_json_fields_exactly() -> None:
+    records = [
+        TASK,
+        copy.deepcopy(TASK)
+        | {"task_id": "second", "tools": [{"name": "x", "parameters": {"a": [1, {"b": None}]}}]},
+    ]
+    table = records_to_table("toolpref/task.v1", records)
+    assert table.schema.field("tools").type == "string"
+    assert table_to_records("toolpref/task.v1", table) == records
