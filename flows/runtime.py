@@ -5,8 +5,8 @@
   ``PREFECT_HOME``; two ``datagen run`` processes on one machine then contend for that file
   and one can fail with "database is locked" (PrefectHQ/prefect#19771). When no server is
   configured, each run gets its own Prefect home under the store's ``_prefect/`` folder, so
-  concurrent runs never share a database (it is removed when the run exits). Point ``PREFECT_API_URL`` at a
-  ``prefect server start`` to keep every run's history in one place.
+  concurrent runs never share a database (it is removed when the run exits). Point
+  ``PREFECT_API_URL`` at a ``prefect server start`` to keep every run's history in one place.
 """
 
 from __future__ import annotations

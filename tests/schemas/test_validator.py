@@ -114,7 +114,7 @@ def test_validate_records_keeps_order_and_reasons() -> None:
 
 
 def test_unknown_schema_lists_the_shipped_ones() -> None:
-    with pytest.raises(UnknownSchemaError, match="toolpref/task.v1"):
+    with pytest.raises(UnknownSchemaError, match=r"toolpref/task\.v1"):
         load_schema("toolpref/nope.v9")
 
 

@@ -10,6 +10,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
+
 from datagen.generators.toolpref.bfcl_wheel import BFCL_VERSION, DATA_PREFIX
 from datagen.generators.toolpref.sources import (
     BFCL_CATEGORIES,
@@ -22,7 +24,6 @@ from datagen.generators.toolpref.sources import (
     segment_conversation,
     take,
 )
-from jsonschema import Draft202012Validator
 
 DATA = Path(__file__).parent / "data"
 TASK_SCHEMA = json.loads((files("datagen.schemas") / "toolpref" / "task.v1.json").read_text())
