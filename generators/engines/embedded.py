@@ -21,6 +21,7 @@ from typing import Any
 
 from filelock import FileLock
 
+from datagen.generators import progress
 from datagen.generators.engines.base import (
     Completion,
     EngineError,
@@ -108,6 +109,7 @@ class EmbeddedEngine:
         )
 
     def generate(self, requests: Sequence[Request]) -> list[Result]:
+        progress.expect("generate", sum(r.sampling.n for r in requests))
         with self._lock:
             return [self._complete(request) for request in requests]
 
@@ -142,6 +144,7 @@ class EmbeddedEngine:
                 stop=list(sampling.stop) or None,
                 grammar=grammar,
             )
+            progress.advance("generate")
             choice = output["choices"][0]
             completions.append(
                 Completion(

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from datagen.generators import progress
 from datagen.generators.engines.base import Completion, EngineError, Request, Result
 from datagen.generators.engines.openai_wire import (
     CHAT_PATH,
@@ -144,6 +145,7 @@ class OpenAIEngine:
         ]
         if not calls:
             return []
+        progress.expect("generate", sum(r.sampling.n for r in requests))
         return self._run(self._generate_all(requests, calls))
 
     def close(self) -> None:
@@ -228,6 +230,7 @@ class OpenAIEngine:
                 if len(completions) >= wanted:
                     break
         except _GaveUp as exc:
+            progress.advance("generate", wanted)
             return Result(
                 request_id=request.request_id,
                 completions=(),
@@ -235,6 +238,7 @@ class OpenAIEngine:
                 model=self.model,
                 error=str(exc),
             )
+        progress.advance("generate", wanted)
         return Result(
             request_id=request.request_id,
             completions=tuple(completions[:wanted]),

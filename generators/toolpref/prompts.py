@@ -17,6 +17,10 @@ from datagen.generators.engines.base import Message
 MAX_CALLS = 5
 """Upper bound on calls in one constrained answer; BFCL's parallel tasks need at most 4."""
 
+MAX_STRING = 160
+"""Longest string value a constrained answer may write: small models otherwise loop inside a
+string until the token budget runs out, which costs time and teaches nothing."""
+
 SYSTEM_PROMPTS: dict[str, str] = {
     "direct": (
         "You are a function-calling assistant. Answer the user's last request by calling "
@@ -117,6 +121,8 @@ def _value_schema(spec: dict) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": kind}
     if isinstance(spec.get("enum"), list) and spec["enum"]:
         schema["enum"] = spec["enum"]
+    elif kind == "string":
+        schema["maxLength"] = MAX_STRING
     if kind == "array":
         schema["items"] = _value_schema(spec.get("items") or {})
     elif kind == "object" and spec.get("properties"):

@@ -1,0 +1,46 @@
+"""Rich progress bars for the CLI, fed by ``datagen.generators.progress``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from datagen.generators import progress
+
+
+@contextmanager
+def progress_bars(console: Console) -> Iterator[None]:
+    """Show one bar per progress label (e.g. ``generate``) while the block runs."""
+    bars = Progress(
+        TextColumn("{task.description:>10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+    ids: dict[str, TaskID] = {}
+    lock = threading.Lock()
+
+    def listener(label: str, expected: int, done: int) -> None:
+        with lock:
+            if label not in ids:
+                ids[label] = bars.add_task(label, total=0)
+            task = ids[label]
+            total = (bars.tasks[task].total or 0) + expected
+            bars.update(task, total=total, advance=done)
+
+    with bars, progress.listening(listener):
+        yield
