@@ -84,14 +84,16 @@ def run_toolpref(
     from datagen.flows.runtime import prepare_prefect
 
     prepare_prefect(Store.resolve(store).root)
+    from datagen.flows.progress_bars import progress_bars
     from datagen.flows.publish import EmptyDatasetError
     from datagen.flows.toolpref import toolpref
 
     try:
-        info = toolpref(
-            source=source, limit=limit, samples=samples, seed=seed, engine=engine,
-            store=store, shard_size=shard_size, max_tokens=max_tokens, min_margin=min_margin,
-        )  # fmt: skip
+        with progress_bars(err):
+            info = toolpref(
+                source=source, limit=limit, samples=samples, seed=seed, engine=engine,
+                store=store, shard_size=shard_size, max_tokens=max_tokens, min_margin=min_margin,
+            )  # fmt: skip
     except EmptyDatasetError as exc:
         raise _fail(str(exc), code=3) from None
     out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
@@ -227,21 +229,60 @@ def catalog_gc(
 @app.command("export")
 def export(
     ref: Annotated[str, typer.Argument(help="NAME@VERSION to export.")],
-    format: Annotated[str, typer.Option("--format", help="parquet | hf (datasets.save_to_disk).")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="parquet | hf (datasets.save_to_disk) | trl | verl | openrlhf | llamafactory.",
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (new or empty).")],
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="Trainer formats: split fractions by a hash of the task id "
+            "(default train=0.95,val=0.05; names: train, val, test)."
+        ),
+    ] = None,
+    view: Annotated[
+        str | None,
+        typer.Option(
+            help="Trainer formats: critique (RL on the critique task; trl, verl) or preference "
+            "(reward model / DPO on the pairs; trl, openrlhf, llamafactory)."
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Export a version for a trainer or for Hugging Face datasets."""
+    """Export a version for a trainer (with a README on feeding it) or for Hugging Face datasets."""
     from datagen.catalog import CatalogError, export_hf, export_parquet
+    from datagen.catalog.splits import DEFAULT_SPLIT
+    from datagen.catalog.trainer_formats import TRAINERS
 
     exporters = {"parquet": export_parquet, "hf": export_hf}
-    if format not in exporters:
-        raise _fail(f"unknown format {format!r}; use one of: {', '.join(exporters)}")
+    if format not in (*exporters, *TRAINERS):
+        raise _fail(f"unknown format {format!r}; use one of: {', '.join((*exporters, *TRAINERS))}")
+    if format in exporters and (split or view):
+        raise _fail(f"--split and --view apply to trainer formats ({', '.join(TRAINERS)})")
     try:
-        written = exporters[format](_catalog(store), ref, out_dir)
+        if format in exporters:
+            written = exporters[format](_catalog(store), ref, out_dir)
+            out.print(f"exported {ref} as {format} to {out_dir} ({written})")
+            return
+        from datagen.flows.export import export_for_trainer
+
+        done = export_for_trainer(
+            _catalog(store), ref, trainer=format, out_dir=out_dir, view=view,
+            split=split or DEFAULT_SPLIT,
+        )  # fmt: skip
     except CatalogError as exc:
         raise _fail(str(exc)) from None
-    out.print(f"exported {ref} as {format} to {out_dir} ({written})")
+    counts = ", ".join(f"{name} {n}" for name, n in done.counts.items())
+    out.print(
+        f"exported {ref} ({done.view} view) for {format} to {out_dir}: {counts} rows; "
+        f"see {out_dir / 'README.md'}"
+    )
+    for name in (name for name, n in done.counts.items() if n == 0):
+        err.print(f"[yellow]warning:[/yellow] split {name!r} is empty; too few tasks for --split")
 
 
 @verify_app.command("toolcall")

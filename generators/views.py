@@ -1,0 +1,39 @@
+"""Which trainer views each dataset offers: dataset name → view name → function.
+
+A view turns a version's published rows into generic trainer rows (see
+``catalog.trainer_export``): ``critique`` rows for RL with a verifiable reward, ``preference``
+rows for reward-model and DPO training. A dataset that offers a view adds its function here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from datagen.generators.toolpref import views as toolpref_views
+
+Record = dict[str, Any]
+ViewFn = Callable[[Iterable[Record]], list[Record]]
+
+VIEWS: dict[str, dict[str, ViewFn]] = {
+    "toolpref-pairwise": toolpref_views.VIEWS,
+}
+
+
+class UnknownViewError(LookupError):
+    """A dataset without trainer views, or a view the dataset does not offer."""
+
+
+def view_function(dataset: str, view: str) -> ViewFn:
+    """The function that makes ``view`` rows of ``dataset``, or an error naming what exists."""
+    if dataset not in VIEWS:
+        raise UnknownViewError(
+            f"dataset {dataset!r} has no trainer views; datasets with views: "
+            f"{', '.join(sorted(VIEWS))}"
+        )
+    offered = VIEWS[dataset]
+    if view not in offered:
+        raise UnknownViewError(
+            f"dataset {dataset!r} has no {view!r} view; its views: {', '.join(sorted(offered))}"
+        )
+    return offered[view]

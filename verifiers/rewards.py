@@ -1,0 +1,118 @@
+"""Reward entry points with the signatures trainers call, one registry for every dataset.
+
+- verl: ``compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs)``,
+  named by ``reward.custom_reward_function.path=<this file>`` and ``.name=compute_score``.
+  verl loads the file with ``importlib.util.spec_from_file_location`` under a made-up module
+  name, so this module uses absolute imports only and defines no dataclasses (both need the
+  module to be importable by its own name).
+- TRL: ``reward_func(prompts, completions, *, data_source, ground_truth, **kwargs)``, named by
+  ``--reward_funcs datagen.verifiers.rewards.reward_func``; GRPOTrainer passes every dataset
+  column as a keyword argument, so the exported ``data_source`` and ``ground_truth`` columns
+  arrive here.
+
+Both dispatch on ``data_source``, the value the exports write, to the dataset's verifier; a new
+dataset adds one entry to ``REWARDS``.
+"""
+
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from datagen.verifiers.critique import critique_reward
+from datagen.verifiers.verdict import Verdict
+
+RewardFn = Callable[[Any, str], Verdict]
+"""``(completion text, ground truth as text) -> Verdict``."""
+
+REWARDS: Mapping[str, RewardFn] = {
+    "toolpref-pairwise": critique_reward,
+}
+
+
+def reward_for(data_source: str) -> RewardFn:
+    """The verifier that scores completions of ``data_source``; unknown sources are an error
+    (a silent 0 would train a policy on a misconfigured run without anyone noticing)."""
+    try:
+        return REWARDS[data_source]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"no reward for data_source {data_source!r}; known data sources: "
+            f"{', '.join(sorted(REWARDS))}"
+        ) from None
+
+
+def ground_truth_text(value: Any) -> str:
+    """``ground_truth`` as text, however the trainer's data loader typed it.
+
+    Parquet readers turn ``"1"`` into ``1`` or ``1.0`` when a column's type is inferred, so an
+    integral number and its text mean the same answer. Anything else is passed on as ``str``
+    for the verifier to judge (and usually reject with its own reason).
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):  # True is an int to Python, not an answer
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def score(data_source: str, completion: Any, ground_truth: Any) -> Verdict:
+    """The full verdict (value, pass flag, reason) for one completion."""
+    return reward_for(data_source)(completion, ground_truth_text(ground_truth))
+
+
+def compute_score(
+    data_source: str,
+    solution_str: str,
+    ground_truth: Any,
+    extra_info: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> float:
+    """verl's reward function: the score of one decoded response, in [0, 1].
+
+    ``extra_info`` and the extra keyword arguments verl adds (``num_turns``, reward-loop
+    handles, ``reward_kwargs`` from the config) do not change a rule-based score.
+    """
+    return score(data_source, solution_str, ground_truth).value
+
+
+def completion_text(completion: Any) -> Any:
+    """The text to score: a plain string, or the last assistant message of a conversational
+    completion (TRL passes ``[{"role": "assistant", "content": ...}]``). Other shapes are
+    returned unchanged so the verifier can reject them with a reason."""
+    if isinstance(completion, Sequence) and not isinstance(completion, str | bytes):
+        messages = [m for m in completion if isinstance(m, Mapping)]
+        replies = [m for m in messages if m.get("role") == "assistant"] or messages
+        return replies[-1].get("content") if replies else None
+    return completion
+
+
+def reward_func(
+    prompts: Sequence[Any],
+    completions: Sequence[Any],
+    *,
+    data_source: Sequence[str],
+    ground_truth: Sequence[Any],
+    log_extra: Callable[[str, list], None] | None = None,
+    **kwargs: Any,
+) -> list[float]:
+    """TRL's reward function: one score per completion, from the row's own dataset verifier.
+
+    ``log_extra`` (given by GRPOTrainer) records each verdict's reason code beside the
+    completion in TRL's completions table, so a run shows *why* rewards are zero.
+    """
+    if not len(completions) == len(data_source) == len(ground_truth):
+        raise ValueError(
+            f"reward_func got {len(completions)} completions but {len(data_source)} "
+            f"data_source and {len(ground_truth)} ground_truth values; they must align"
+        )
+    verdicts = [
+        score(source, completion_text(completion), truth)
+        for completion, source, truth in zip(completions, data_source, ground_truth, strict=True)
+    ]
+    if log_extra is not None:
+        log_extra("reward_reason", [v.code for v in verdicts])
+    return [v.value for v in verdicts]
