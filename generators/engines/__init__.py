@@ -56,4 +56,8 @@ def _build(spec: EngineSpec) -> Engine:
         from datagen.generators.engines.openai import OpenAIEngine
 
         return OpenAIEngine.from_spec(spec)
+    if spec.kind == "vllm":
+        from datagen.generators.engines.vllm import VLLMEngine
+
+        return VLLMEngine.from_spec(spec)
     raise EngineError(f"engine {spec.kind!r} is not available in this build (spec {spec})")

@@ -15,10 +15,18 @@ def cache(tmp_path) -> WorkCache:
 
 def test_put_then_get_round_trips_rows_quarantine_and_counts(cache: WorkCache) -> None:
     table = pa.table({"x": [1, 2, 3]})
-    cache.put("gen", "k1", table=table, quarantine=[("r9", "engine_error: boom", {"id": 9})], meta={"n_in": 4})
+    cache.put(
+        "gen",
+        "k1",
+        table=table,
+        quarantine=[("r9", "engine_error: boom", {"id": 9})],
+        meta={"n_in": 4},
+    )
     entry = cache.get("gen", "k1")
     assert entry is not None and entry.read().equals(table)
-    assert entry.read_quarantine().to_pylist() == [{"record_id": "r9", "reason": "engine_error: boom", "record": '{"id": 9}'}]
+    assert entry.read_quarantine().to_pylist() == [
+        {"record_id": "r9", "reason": "engine_error: boom", "record": '{"id": 9}'}
+    ]
     assert entry.meta == {"n_in": 4}
     assert cache.get("gen", "other") is None
 

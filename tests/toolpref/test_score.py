@@ -49,7 +49,9 @@ def candidate(text: str, native_calls=None) -> dict:
         ('{"name": "area", "arguments": {"base": 10, "height": 5}}', True, ""),
     ],
 )
-def test_every_output_gets_a_verdict_and_a_schema_valid_record(text: str, valid: bool, error_prefix: str) -> None:
+def test_every_output_gets_a_verdict_and_a_schema_valid_record(
+    text: str, valid: bool, error_prefix: str
+) -> None:
     scored = score_candidate(candidate(text), TASK)
     assert scored["valid"] is valid
     assert (scored["score"] == 1.0) is valid and 0.0 <= scored["score"] <= 1.0
@@ -60,8 +62,12 @@ def test_every_output_gets_a_verdict_and_a_schema_valid_record(text: str, valid:
 
 
 def test_partial_credit_orders_mistakes() -> None:
-    one_wrong = score_candidate(candidate('[{"name": "area", "arguments": {"base": 10, "height": 6}}]'), TASK)
-    both_wrong = score_candidate(candidate('[{"name": "area", "arguments": {"base": 1, "height": 6}}]'), TASK)
+    one_wrong = score_candidate(
+        candidate('[{"name": "area", "arguments": {"base": 10, "height": 6}}]'), TASK
+    )
+    both_wrong = score_candidate(
+        candidate('[{"name": "area", "arguments": {"base": 1, "height": 6}}]'), TASK
+    )
     wrong_name = score_candidate(candidate('[{"name": "paint", "arguments": {}}]'), TASK)
     assert 1.0 > one_wrong["score"] > both_wrong["score"] > wrong_name["score"]
 
