@@ -1,0 +1,164 @@
+"""Rule-based scoring of function calls against BFCL ground truth.
+
+``valid`` is exactly what BFCL's ``ast_checker`` says with Python semantics (bfcl-eval
+2026.3.23, a model whose names keep their dots): the category picks the checker (``"parallel"``
+in it: every ground-truth call must match a distinct model call, in any order, by BFCL's greedy
+first-match; ``"multiple"``: the call count must match and the first call is checked against
+the first answer; otherwise exactly one call, checked against the first doc and first answer).
+The per-parameter rules live in ``toolcall_params``, one call's check and credit in
+``toolcall_pairs``, input shapes in ``toolcall_inputs``.
+
+Departures from BFCL, each on inputs where BFCL raises or cannot be called at all:
+
+- JSON-Schema ``object``/``number`` are read as BFCL's ``dict``/``float``, a missing
+  ``required`` as none, and OpenAI ``{"type": "function", "function": doc}`` wrappers unwrapped.
+- Inputs that make BFCL's code raise (unknown type names, arrays without ``items``, a ground
+  truth naming a function no doc has, a non-dict inside a list-of-dicts value, an int too
+  large for a float) give ``valid=False`` with an ``error_type`` starting ``checker_error:``.
+- Model output that is not a list of ``{"name": str, "arguments": object or JSON text}``
+  with JSON values (nested at most 64 deep) gives ``valid=False, score=0``, ``malformed:...``.
+- Function docs and ground truth are read when the check needs them; an unreadable shape
+  raises ``ValueError`` (the caller's data is broken, not the model's answer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datagen.verifiers.toolcall_inputs import Call, Malformed, function_names, parse_calls
+from datagen.verifiers.toolcall_pairs import Expectations, PairGrid, describe
+from datagen.verifiers.toolcall_params import CheckerError
+from datagen.verifiers.verdict import Verdict
+
+OK = "ok"
+INVALID_SCALE = 0.9
+"""Invalid outputs score at most this, so always below a valid one's 1.0."""
+
+FORMAT_CREDIT = 0.1
+"""The share of an invalid score earned by being a well-formed call list at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallVerdict:
+    """BFCL's verdict (``valid``, ``error_type``), graded credit and a readable reason."""
+
+    valid: bool
+    score: float
+    error_type: str
+    reason: str
+
+    def to_verdict(self) -> Verdict:
+        """The shared verifier shape: ``ok`` or ``<error_type>: <reason>``."""
+        reason = OK if self.valid else f"{self.error_type}: {self.reason}"
+        return Verdict(value=self.score, passed=self.valid, reason=reason)
+
+
+def check_tool_calls(
+    *,
+    functions: list[dict],
+    ground_truth: list[dict],
+    calls: list[dict] | object,
+    category: str | None = None,
+) -> ToolCallVerdict:
+    """Score model ``calls`` (``[{"name", "arguments"}]``) against BFCL's possible answers.
+
+    ``category`` defaults to ``infer_category``'s. ``score`` is 1.0 iff ``valid``; malformed
+    output scores 0. Any other output scores ``0.9 * (0.1 + 0.9 * matched)``: a well-formed
+    call list earns the 0.1, and ``matched`` pairs expected calls with model calls one-to-one,
+    in whichever assignment earns most, sums the pairs' credit and divides by
+    ``max(#expected calls, #model calls)``, so missing and extra calls cost. A pair's credit
+    is 0.1 if the model called another function, else ``0.5 + 0.5 * earned / units``: each
+    given parameter is a unit earning 1 if right, 0.5 if only its type is right, 0 if unknown
+    or mistyped; each required (or not omittable) parameter left out is a unit earning 0; a
+    call with no units earns the full 1.
+    """
+    if not isinstance(functions, list) or not isinstance(ground_truth, list):
+        raise ValueError("functions and ground_truth must be lists (BFCL docs and answers)")
+    if category is None:
+        category = _category(len(ground_truth), functions)
+    elif not isinstance(category, str):
+        raise ValueError(f"category must be a string, got {type(category).__name__}")
+    parsed = parse_calls(calls)
+    if type(parsed) is Malformed:
+        return ToolCallVerdict(False, 0.0, parsed.error_type, parsed.reason)
+    simple = "parallel" not in category and "multiple" not in category
+    grid = PairGrid(Expectations(functions, ground_truth, first_doc=simple), parsed)
+    try:
+        error_type, reason = _decide(category, grid)
+    except CheckerError as exc:
+        error_type, reason = exc.error_type, exc.detail
+    if error_type == OK:
+        return ToolCallVerdict(True, 1.0, OK, reason)
+    score = INVALID_SCALE * (FORMAT_CREDIT + (1.0 - FORMAT_CREDIT) * grid.matched_share())
+    return ToolCallVerdict(False, score, error_type, reason)
+
+
+def infer_category(ground_truth: list[dict], functions: list[dict]) -> str:
+    """``parallel_multiple`` if several calls are expected and several functions offered,
+    ``parallel`` if only the former, ``multiple`` if only the latter, else ``simple``."""
+    if not isinstance(ground_truth, list):
+        raise ValueError(f"ground_truth must be a list, got {type(ground_truth).__name__}")
+    return _category(len(ground_truth), functions)
+
+
+def _category(expected_calls: int, functions: list[dict]) -> str:
+    many_docs = len(function_names(functions)) > 1
+    if expected_calls > 1:
+        return "parallel_multiple" if many_docs else "parallel"
+    return "multiple" if many_docs else "simple"
+
+
+def _decide(category: str, grid: PairGrid) -> tuple[str, str]:
+    """``(error_type, reason)`` as BFCL's category dispatch decides; ``OK`` when valid."""
+    expected_count, calls = len(grid.expectations), grid.calls
+    if "parallel" in category:
+        if len(calls) != expected_count:
+            return _wrong_count("parallel_function_checker_no_order", expected_count, calls)
+        return _decide_parallel(grid)
+    if "multiple" in category:
+        if len(calls) != expected_count:
+            return _wrong_count("multiple_function_checker", expected_count, calls)
+    elif len(calls) != 1:
+        return _wrong_count("simple_function_checker", 1, calls)
+    issue, _ = grid.grade(0, 0)
+    if issue is None:
+        return OK, "the call matches the ground truth"
+    _raise_if_bfcl_would(issue)
+    return issue[0], f"{describe(grid.expectations.get(0), issue)} in call 1 ({calls[0][0]})"
+
+
+def _raise_if_bfcl_would(issue: tuple) -> None:
+    if isinstance(issue[2], CheckerError):
+        raise issue[2]
+
+
+def _wrong_count(checker: str, expected: int, calls: list[Call]) -> tuple[str, str]:
+    return f"{checker}:wrong_count", f"expected {expected} call(s), got {len(calls)}"
+
+
+def _decide_parallel(grid: PairGrid) -> tuple[str, str]:
+    """BFCL's no-order matching: each answer takes the first unmatched call that passes."""
+    unmatched = list(range(len(grid.calls)))
+    for index in range(len(grid.expectations)):
+        for position in unmatched:
+            issue, _ = grid.grade(index, position)
+            if issue is None:
+                unmatched.remove(position)
+                break
+            _raise_if_bfcl_would(issue)
+        else:
+            return (
+                "parallel_function_checker_no_order:cannot_find_match",
+                _no_match_reason(grid, index, unmatched),
+            )
+    return OK, f"all {len(grid.calls)} calls match the ground truth"
+
+
+def _no_match_reason(grid: PairGrid, index: int, unmatched: list[int]) -> str:
+    expected = grid.expectations.get(index)
+    head = f"no call matches expected call {index + 1} ({expected.name})"
+    for position in unmatched:
+        if grid.calls[position][0] == expected.name:
+            issue, _ = grid.grade(index, position)
+            return f"{head}: {describe(expected, issue)} in call {position + 1}"
+    return f"{head}: no unmatched call is named {expected.name!r}"
