@@ -29,10 +29,19 @@ from datagen.schemas import first_error, records_to_table, table_to_records
 
 
 def code_fingerprint(*objects: Any) -> str:
-    """A hash of the source files defining ``objects``: editing them invalidates resume keys."""
+    """A hash of the source files defining ``objects`` (every file of a package given whole).
+
+    Editing them invalidates resume keys, so stale shards are recomputed, never reused.
+    """
+    paths: set[Path] = set()
+    for obj in objects:
+        if hasattr(obj, "__path__"):  # a package
+            paths.update(p for root in obj.__path__ for p in Path(root).rglob("*.py"))
+        else:
+            paths.add(Path(inspect.getsourcefile(obj) or ""))
     digest = hashlib.sha256()
-    for path in sorted({inspect.getsourcefile(o) or "" for o in objects}):
-        digest.update(Path(path).read_bytes() if path else b"")
+    for path in sorted(paths):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

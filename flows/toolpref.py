@@ -14,6 +14,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from datagen import verifiers
 from datagen.catalog import LineageEntry, Store
 from datagen.catalog.work_cache import WorkCache
 from datagen.flows.publish import EmptyDatasetError, publish_version, stage_version
@@ -36,7 +37,6 @@ from datagen.generators.toolpref import generate, pipeline, prompts, score
 from datagen.generators.toolpref.generate import GenerationConfig
 from datagen.generators.toolpref.pairs import PairingConfig
 from datagen.generators.toolpref.sources import read_source
-from datagen.verifiers import toolcall
 
 DATASET = "toolpref-pairwise"
 SCHEMAS = {
@@ -98,7 +98,7 @@ def toolpref(
         ShardStage(
             name="toolpref-score", output_schema=SCHEMAS["candidate"],
             run=lambda candidates, tasks: pipeline.score_stage(candidates, tasks=tasks),
-            code=code_fingerprint(score, prompts, toolcall),
+            code=code_fingerprint(score, prompts, verifiers),
         ),
         [[g.shard, t] for g, t in zip(generated, tasks, strict=True)], where.work_dir,
     )  # fmt: skip
