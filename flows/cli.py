@@ -303,6 +303,26 @@ def verify_toolcall(
             sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
 
 
+@verify_app.command("execution")
+def verify_execution(
+    path: Annotated[
+        Path, typer.Argument(help="JSONL of {id, code, entry_point, args}; '-' for stdin.")
+    ],
+    allow_weak_isolation: Annotated[
+        bool,
+        typer.Option(help="Run even without namespaces (not root): weaker isolation."),
+    ] = False,
+) -> None:
+    """Run untrusted functions in the sandbox: one {id, status, output, reason} per input line."""
+    from datagen.verifiers.execution_lines import verify_execution_lines
+
+    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    with handle:
+        for result in verify_execution_lines(handle, strict=not allow_weak_isolation):
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,1 @@
+"""Tests of datagen.verifiers.sandbox and ``datagen verify execution``'s Python API."""
