@@ -13,7 +13,12 @@ from typing import Any
 
 from datagen.generators.engines.base import Request, ResponseFormat, Result, Sampling
 from datagen.generators.sampling import SamplingCell, SamplingPlan, derive_seed
-from datagen.generators.toolpref.prompts import build_messages, calls_schema, order_tools
+from datagen.generators.toolpref.prompts import (
+    EXTRA_CALLS,
+    build_messages,
+    calls_schema,
+    order_tools,
+)
 
 Record = dict[str, Any]
 
@@ -57,7 +62,11 @@ def plan_samples(tasks: Sequence[Record], *, config: GenerationConfig) -> list[P
                     seed=seed,
                 ),
                 response_format=(
-                    ResponseFormat.from_json_schema(calls_schema(task["tools"]))
+                    ResponseFormat.from_json_schema(
+                        calls_schema(
+                            task["tools"], max_calls=len(task["ground_truth"]) + EXTRA_CALLS
+                        )
+                    )
                     if config.constrain
                     else None
                 ),

@@ -17,6 +17,11 @@ from datagen.generators.engines.base import Message
 MAX_CALLS = 5
 """Upper bound on calls in one constrained answer; BFCL's parallel tasks need at most 4."""
 
+EXTRA_CALLS = 1
+"""Calls a constrained answer may add beyond the ground truth's count. One extra call keeps
+"called too often" mistakes in the data; more only lets a small model repeat itself until
+the token budget runs out (measured: most of the embedded model's length-capped answers)."""
+
 MAX_STRING = 160
 """Longest string value a constrained answer may write: small models otherwise loop inside a
 string until the token budget runs out, which costs time and teaches nothing."""
@@ -76,7 +81,7 @@ def build_messages(
     return (system, *conversation)
 
 
-def calls_schema(tools: list[dict]) -> dict[str, Any]:
+def calls_schema(tools: list[dict], *, max_calls: int = MAX_CALLS) -> dict[str, Any]:
     """A JSON Schema whose instances are call lists naming only the given functions.
 
     Used as a grammar for the embedded base model: it cannot invent function names or
@@ -96,7 +101,7 @@ def calls_schema(tools: list[dict]) -> dict[str, Any]:
         for tool in tools
     ]
     call = variants[0] if len(variants) == 1 else {"anyOf": variants}
-    return {"type": "array", "items": call, "minItems": 1, "maxItems": MAX_CALLS}
+    return {"type": "array", "items": call, "minItems": 1, "maxItems": min(max_calls, MAX_CALLS)}
 
 
 def _object_schema(spec: dict) -> dict[str, Any]:

@@ -110,3 +110,10 @@ def test_render_calls_is_canonical_and_keeps_raw_text_when_unparsed() -> None:
         [{"arguments": {"a": 2, "b": 1}, "name": "f"}], "other raw"
     )
     assert render_calls(None, "not json") == "not json"
+
+
+def test_calls_schema_caps_the_number_of_calls() -> None:
+    validator = jsonschema.Draft202012Validator(calls_schema(TOOLS, max_calls=2))
+    call = {"name": "noop", "arguments": {}}
+    assert validator.is_valid([call, call])
+    assert not validator.is_valid([call, call, call])
