@@ -29,6 +29,7 @@ from datagen.catalog.migrations import migrate
 from datagen.catalog.publish import PlaceFile, commit_version, prepare_publish
 from datagen.catalog.query import diff_versions, run_sql
 from datagen.catalog.records import (
+    CATALOG_TABLES,
     DatasetSummary,
     GcReport,
     InvalidNameError,
@@ -43,15 +44,6 @@ from datagen.catalog.records import (
 from datagen.catalog.shards import read_parquet
 from datagen.catalog.store import Store
 
-CATALOG_TABLES = (
-    "datasets",
-    "versions",
-    "files",
-    "lineage",
-    "quarantine",
-    "stage_counts",
-    "schema_migrations",
-)
 _VERSION_COLUMNS = (
     "dataset, version, created_at, row_count, bytes, content_hash, schema_id, code_version, "
     "params, flow_run_id, stats"

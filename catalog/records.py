@@ -11,19 +11,16 @@ from typing import Any
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 MAX_NAME = 128
 # Names that would shadow a catalog table in ``Catalog.sql`` or the catalog file on disk.
-RESERVED_NAMES = frozenset(
-    {
-        "datasets",
-        "versions",
-        "files",
-        "lineage",
-        "quarantine",
-        "stage_counts",
-        "schema_migrations",
-        "catalog.duckdb",
-        "catalog.duckdb.wal",
-    }
+CATALOG_TABLES = (
+    "datasets",
+    "versions",
+    "files",
+    "lineage",
+    "quarantine",
+    "stage_counts",
+    "schema_migrations",
 )
+RESERVED_NAMES = frozenset({*CATALOG_TABLES, "catalog.duckdb", "catalog.duckdb.wal"})
 LINEAGE_KINDS = ("parent", "source")
 
 
