@@ -6,7 +6,8 @@ in it: every ground-truth call must match a distinct model call, in any order, b
 first-match; ``"multiple"``: the call count must match and the first call is checked against
 the first answer; otherwise exactly one call, checked against the first doc and first answer).
 The per-parameter rules live in ``toolcall_params``, one call's check and credit in
-``toolcall_pairs``, input shapes in ``toolcall_inputs``.
+``toolcall_pairs``, input shapes in ``toolcall_inputs``. ``ToolCallChecker`` reads a task's docs
+and answers once for all its candidates; ``check_tool_calls`` is one check of one output.
 
 Departures from BFCL, each on inputs where BFCL raises or cannot be called at all:
 
@@ -23,10 +24,19 @@ Departures from BFCL, each on inputs where BFCL raises or cannot be called at al
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from datagen.verifiers.toolcall_inputs import Call, Malformed, function_names, parse_calls
-from datagen.verifiers.toolcall_pairs import Expectations, PairGrid, describe
+from datagen.verifiers.toolcall_pairs import (
+    Expectations,
+    Expected,
+    Issue,
+    describe,
+    first_issue,
+    grade_call,
+    matched_share,
+)
 from datagen.verifiers.toolcall_params import CheckerError
 from datagen.verifiers.verdict import Verdict
 
@@ -53,6 +63,103 @@ class ToolCallVerdict:
         return Verdict(value=self.score, passed=self.valid, reason=reason)
 
 
+_VALID_CALL = ToolCallVerdict(True, 1.0, OK, "the call matches the ground truth")
+
+
+@functools.cache
+def _valid_verdict(calls: int) -> ToolCallVerdict:
+    return ToolCallVerdict(True, 1.0, OK, f"all {calls} calls match the ground truth")
+
+
+class ToolCallChecker:
+    """One task's function docs, ground truth and category, for checking many model outputs.
+
+    The pipeline scores K candidates per task: doc lookups, compiled parameter rules and
+    standardised allowed values are built on the first check that needs them and reused by
+    the next ones. ``check(calls)`` gives what ``check_tool_calls`` gives for the same inputs.
+    """
+
+    __slots__ = ("_expectations", "_one_call", "_parallel", "_valid", "category")
+
+    def __init__(
+        self, *, functions: list[dict], ground_truth: list[dict], category: str | None = None
+    ) -> None:
+        if not isinstance(functions, list) or not isinstance(ground_truth, list):
+            raise ValueError("functions and ground_truth must be lists (BFCL docs and answers)")
+        if category is None:
+            category = _category(len(ground_truth), functions)
+        elif not isinstance(category, str):
+            raise ValueError(f"category must be a string, got {type(category).__name__}")
+        self.category = category
+        self._parallel = parallel = "parallel" in category
+        self._expectations = Expectations(
+            functions, ground_truth, first_doc=not parallel and "multiple" not in category
+        )
+        self._one_call = not parallel and len(ground_truth) == 1
+        self._valid = _valid_verdict(len(ground_truth)) if parallel else _VALID_CALL
+
+    def check(self, calls: list[dict] | object) -> ToolCallVerdict:
+        """Score model ``calls`` (``[{"name", "arguments"}]``); see ``check_tool_calls``."""
+        parsed = parse_calls(calls)
+        if type(parsed) is Malformed:
+            return ToolCallVerdict(False, 0.0, parsed.error_type, parsed.reason)
+        if self._one_call and len(parsed) == 1:
+            try:
+                expected = self._expectations.get(0)
+            except CheckerError:
+                pass  # the general path below reports it and grades leniently
+            else:  # one expected call, one model call: the verdict's grading is the credit
+                issue, credit = grade_call(expected, parsed[0])
+                if issue is None:
+                    return self._valid
+                error_type, reason = _call_error(expected, issue, 0, parsed)
+                return ToolCallVerdict(False, _invalid_score(credit), error_type, reason)
+        try:
+            error_type, reason = self._decide(parsed)
+        except CheckerError as exc:
+            error_type, reason = exc.error_type, exc.detail
+        if error_type == OK:
+            return self._valid
+        share = matched_share(self._expectations, parsed)
+        return ToolCallVerdict(False, _invalid_score(share), error_type, reason)
+
+    def _decide(self, calls: list[Call]) -> tuple[str, str]:
+        """``(error_type, reason)`` as BFCL's category dispatch decides; ``OK`` when valid."""
+        expected_count = len(self._expectations)
+        if self._parallel:
+            if len(calls) != expected_count:
+                return _wrong_count("parallel_function_checker_no_order", expected_count, calls)
+            return self._decide_parallel(calls)
+        if "multiple" in self.category:
+            if len(calls) != expected_count:
+                return _wrong_count("multiple_function_checker", expected_count, calls)
+        elif len(calls) != 1:
+            return _wrong_count("simple_function_checker", 1, calls)
+        expected = self._expectations.get(0)
+        issue = first_issue(expected, calls[0])
+        if issue is None:
+            return OK, ""
+        return _call_error(expected, issue, 0, calls)
+
+    def _decide_parallel(self, calls: list[Call]) -> tuple[str, str]:
+        """BFCL's no-order matching: each answer takes the first unmatched call that passes."""
+        unmatched = list(range(len(calls)))
+        for index in range(len(self._expectations)):
+            expected = self._expectations.get(index)
+            for position in unmatched:
+                issue = first_issue(expected, calls[position])
+                if issue is None:
+                    unmatched.remove(position)
+                    break
+                _raise_if_bfcl_would(issue)
+            else:
+                return (
+                    "parallel_function_checker_no_order:cannot_find_match",
+                    _no_match_reason(expected, index, calls, unmatched),
+                )
+        return OK, ""
+
+
 def check_tool_calls(
     *,
     functions: list[dict],
@@ -72,25 +179,8 @@ def check_tool_calls(
     or mistyped; each required (or not omittable) parameter left out is a unit earning 0; a
     call with no units earns the full 1.
     """
-    if not isinstance(functions, list) or not isinstance(ground_truth, list):
-        raise ValueError("functions and ground_truth must be lists (BFCL docs and answers)")
-    if category is None:
-        category = _category(len(ground_truth), functions)
-    elif not isinstance(category, str):
-        raise ValueError(f"category must be a string, got {type(category).__name__}")
-    parsed = parse_calls(calls)
-    if type(parsed) is Malformed:
-        return ToolCallVerdict(False, 0.0, parsed.error_type, parsed.reason)
-    simple = "parallel" not in category and "multiple" not in category
-    grid = PairGrid(Expectations(functions, ground_truth, first_doc=simple), parsed)
-    try:
-        error_type, reason = _decide(category, grid)
-    except CheckerError as exc:
-        error_type, reason = exc.error_type, exc.detail
-    if error_type == OK:
-        return ToolCallVerdict(True, 1.0, OK, reason)
-    score = INVALID_SCALE * (FORMAT_CREDIT + (1.0 - FORMAT_CREDIT) * grid.matched_share())
-    return ToolCallVerdict(False, score, error_type, reason)
+    checker = ToolCallChecker(functions=functions, ground_truth=ground_truth, category=category)
+    return checker.check(calls)
 
 
 def infer_category(ground_truth: list[dict], functions: list[dict]) -> str:
@@ -108,26 +198,21 @@ def _category(expected_calls: int, functions: list[dict]) -> str:
     return "multiple" if many_docs else "simple"
 
 
-def _decide(category: str, grid: PairGrid) -> tuple[str, str]:
-    """``(error_type, reason)`` as BFCL's category dispatch decides; ``OK`` when valid."""
-    expected_count, calls = len(grid.expectations), grid.calls
-    if "parallel" in category:
-        if len(calls) != expected_count:
-            return _wrong_count("parallel_function_checker_no_order", expected_count, calls)
-        return _decide_parallel(grid)
-    if "multiple" in category:
-        if len(calls) != expected_count:
-            return _wrong_count("multiple_function_checker", expected_count, calls)
-    elif len(calls) != 1:
-        return _wrong_count("simple_function_checker", 1, calls)
-    issue, _ = grid.grade(0, 0)
-    if issue is None:
-        return OK, "the call matches the ground truth"
-    _raise_if_bfcl_would(issue)
-    return issue[0], f"{describe(grid.expectations.get(0), issue)} in call 1 ({calls[0][0]})"
+def _invalid_score(matched: float) -> float:
+    return INVALID_SCALE * (FORMAT_CREDIT + (1.0 - FORMAT_CREDIT) * matched)
 
 
-def _raise_if_bfcl_would(issue: tuple) -> None:
+def _call_error(
+    expected: Expected, issue: Issue, position: int, calls: list[Call]
+) -> tuple[str, str]:
+    """``(error_type, reason)`` of a call's first error (the checker error where BFCL raises)."""
+    if isinstance(issue[2], CheckerError):
+        return issue[2].error_type, issue[2].detail
+    name = calls[position][0]
+    return issue[0], f"{describe(expected, issue)} in call {position + 1} ({name})"
+
+
+def _raise_if_bfcl_would(issue: Issue) -> None:
     if isinstance(issue[2], CheckerError):
         raise issue[2]
 
@@ -136,29 +221,12 @@ def _wrong_count(checker: str, expected: int, calls: list[Call]) -> tuple[str, s
     return f"{checker}:wrong_count", f"expected {expected} call(s), got {len(calls)}"
 
 
-def _decide_parallel(grid: PairGrid) -> tuple[str, str]:
-    """BFCL's no-order matching: each answer takes the first unmatched call that passes."""
-    unmatched = list(range(len(grid.calls)))
-    for index in range(len(grid.expectations)):
-        for position in unmatched:
-            issue, _ = grid.grade(index, position)
-            if issue is None:
-                unmatched.remove(position)
-                break
-            _raise_if_bfcl_would(issue)
-        else:
-            return (
-                "parallel_function_checker_no_order:cannot_find_match",
-                _no_match_reason(grid, index, unmatched),
-            )
-    return OK, f"all {len(grid.calls)} calls match the ground truth"
-
-
-def _no_match_reason(grid: PairGrid, index: int, unmatched: list[int]) -> str:
-    expected = grid.expectations.get(index)
+def _no_match_reason(
+    expected: Expected, index: int, calls: list[Call], unmatched: list[int]
+) -> str:
     head = f"no call matches expected call {index + 1} ({expected.name})"
     for position in unmatched:
-        if grid.calls[position][0] == expected.name:
-            issue, _ = grid.grade(index, position)
+        if calls[position][0] == expected.name:
+            issue = first_issue(expected, calls[position])
             return f"{head}: {describe(expected, issue)} in call {position + 1}"
     return f"{head}: no unmatched call is named {expected.name!r}"

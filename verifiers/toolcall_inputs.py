@@ -14,6 +14,7 @@ from typing import Any
 
 _MAX_DEPTH = 64
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_STRING = frozenset({str})
 
 Call = tuple[str, dict[str, Any]]
 """One decoded model call: ``(name, arguments)``."""
@@ -32,11 +33,11 @@ class Malformed:
 
 def parse_calls(calls: Any) -> list[Call] | Malformed:
     """Decode model calls; arguments may be a dict or a JSON object as text."""
-    if not isinstance(calls, list | tuple):
+    if type(calls) is not list and not isinstance(calls, list | tuple):
         return Malformed("malformed:calls", f"calls must be a list, got {type(calls).__name__}")
     parsed = []
     for number, call in enumerate(calls, start=1):
-        if not isinstance(call, dict):
+        if type(call) is not dict and not isinstance(call, dict):
             return Malformed(
                 "malformed:call", f"call {number} must be a dict, got {type(call).__name__}"
             )
@@ -46,20 +47,24 @@ def parse_calls(calls: Any) -> list[Call] | Malformed:
                 "malformed:name", f"call {number} needs a string name, got {type(name).__name__}"
             )
         arguments = call.get("arguments")
-        if type(arguments) is str:
-            try:
-                arguments = json.loads(arguments)
-            except (ValueError, RecursionError) as exc:
+        if type(arguments) is not dict:
+            if type(arguments) is str:
+                try:
+                    arguments = json.loads(arguments)
+                except (ValueError, RecursionError) as exc:
+                    return Malformed(
+                        "malformed:arguments_json", f"call {number} ({name}) arguments: {exc}"
+                    )
+            if not isinstance(arguments, dict):
                 return Malformed(
-                    "malformed:arguments_json", f"call {number} ({name}) arguments: {exc}"
+                    "malformed:arguments",
+                    f"call {number} ({name}) arguments must be an object, "
+                    f"got {type(arguments).__name__}",
                 )
-        if not isinstance(arguments, dict):
-            return Malformed(
-                "malformed:arguments",
-                f"call {number} ({name}) arguments must be an object, "
-                f"got {type(arguments).__name__}",
-            )
-        if not _json_object(arguments, 0):
+        if not (  # flat arguments are checked at C speed, nested ones walked
+            _SCALARS.issuperset(map(type, arguments.values()))
+            and _STRING.issuperset(map(type, arguments))
+        ) and not _json_object(arguments, 0):
             return Malformed(
                 "malformed:argument_value",
                 f"call {number} ({name}) arguments hold a non-JSON key or value",

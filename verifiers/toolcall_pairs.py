@@ -2,8 +2,9 @@
 
 ``grade_call`` walks a call once, in BFCL's order (name, required parameters, each given
 parameter, parameters the answer needs), keeping BFCL's *first* error for the verdict while
-grading every parameter for partial credit. ``PairGrid`` grades each (expected, model) pair at
-most once per check, so the verdict's matching and the score's assignment share the work.
+grading every parameter for partial credit. ``first_issue`` walks the same order but stops at
+the first error, as BFCL does: the parallel matching tries many pairs that fail, and a valid
+output needs no credit. ``matched_share`` grades every pair only once the output is invalid.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datagen.verifiers.toolcall_inputs import (
     ground_truth_call,
     unwrap_function,
 )
-from datagen.verifiers.toolcall_params import CheckerError, explain, grade_value
+from datagen.verifiers.toolcall_params import CheckerError, Rule, compile_rule, explain
 
 Issue = tuple[str, str, Any]
 """BFCL's first error in a call: ``(error_type, parameter or called name, value)``."""
@@ -33,59 +34,101 @@ EXACT_ASSIGNMENT_LIMIT = 10
 
 
 class Expected:
-    """One ground-truth call joined with the doc it is checked against."""
+    """One ground-truth call joined with the doc it is checked against.
 
-    __slots__ = ("answers", "name", "properties", "required")
+    A parameter's rule is compiled on first use (``rule``) and kept, so a one-off check pays
+    only for the parameters it grades and a task's later checks pay nothing.
+    """
+
+    __slots__ = (
+        "answers",
+        "mandatory",
+        "mandatory_keys",
+        "name",
+        "properties",
+        "required",
+        "required_keys",
+        "rules",
+    )
 
     def __init__(self, name: str, properties: dict, required: list, answers: dict[str, list]):
         self.name = name
         self.properties = properties
         self.required = required
         self.answers = answers
+        self.rules: dict[str, Rule] = {}
+        mandatory = [
+            (param, param not in required) for param, values in answers.items() if "" not in values
+        ]
+        self.mandatory = mandatory
+        """Answer parameters that may not be left out, and whether leaving one out costs a
+        unit of its own (required ones are already counted)."""
+        self.required_keys = frozenset(required)
+        self.mandatory_keys = frozenset([param for param, _ in mandatory])
+
+    def rule(self, param: str) -> Rule | None:
+        """The compiled rule of an answer parameter the doc documents, else None (BFCL's
+        "unexpected parameter")."""
+        rule = self.rules.get(param)
+        if rule is None and param in self.answers and param in self.properties:
+            rule = self.rules[param] = compile_rule(
+                param, self.properties[param], self.answers[param]
+            )
+        return rule
 
 
 class Expectations:
-    """Ground-truth calls joined with their docs, built on first use and kept for the check.
+    """Ground-truth calls joined with their docs, built on first use and kept for every check.
 
     With ``first_doc`` (BFCL's simple category) the first answer is checked against the first
-    doc whatever its name; otherwise each answer against the first doc of its name.
+    doc whatever its name; otherwise each answer against the first doc of its name. A lookup
+    that fails as BFCL's would is remembered too, and raised again on each use.
     """
 
     def __init__(self, functions: list, ground_truth: list, *, first_doc: bool):
         self.functions = functions
         self.ground_truth = ground_truth
         self.first_doc = first_doc
-        self._built: list[Expected | None] = [None] * len(ground_truth)
+        self._built: list[Expected | CheckerError | None] = [None] * len(ground_truth)
+        self._lenient: dict[int, Expected] = {}
 
     def __len__(self) -> int:
         return len(self.ground_truth)
 
     def get(self, index: int) -> Expected:
         """The joined call; ``CheckerError`` where BFCL's lookup would raise."""
-        if index < len(self._built) and (expected := self._built[index]) is not None:
-            return expected
         if index >= len(self.ground_truth):
             raise CheckerError("checker_error:no_ground_truth", "the ground truth has no calls")
+        built = self._built[index]
+        if built is None:
+            built = self._built[index] = self._join(index)
+        if type(built) is CheckerError:
+            raise CheckerError(built.error_type, built.detail)
+        return built  # type: ignore[return-value]
+
+    def _join(self, index: int) -> Expected | CheckerError:
         name, answers = ground_truth_call(self.ground_truth[index])
         if self.first_doc and index == 0:
             doc = unwrap_function(self.functions[0]) if self.functions else None
         else:
             doc = find_function(self.functions, name)
         if doc is None:
-            raise CheckerError(
+            return CheckerError(
                 "checker_error:unknown_function", f"no function doc for expected call {name!r}"
             )
         properties, required = doc_schema(doc)
-        expected = self._built[index] = Expected(doc["name"], properties, required, answers)
-        return expected
+        return Expected(doc["name"], properties, required, answers)
 
     def lenient(self, index: int) -> Expected:
         """As ``get``, but a missing doc becomes an empty one (for partial credit only)."""
         try:
             return self.get(index)
         except CheckerError:
-            name, answers = ground_truth_call(self.ground_truth[index])
-            return Expected(str(name), {}, [], answers)
+            expected = self._lenient.get(index)
+            if expected is None:
+                name, answers = ground_truth_call(self.ground_truth[index])
+                expected = self._lenient[index] = Expected(str(name), {}, [], answers)
+            return expected
 
 
 def grade_call(expected: Expected, call: Call) -> PairResult:
@@ -100,35 +143,64 @@ def grade_call(expected: Expected, call: Call) -> PairResult:
     name, arguments = call
     if name != expected.name:
         return ("simple_function_checker:wrong_func_name", name, None), WRONG_FUNCTION_CREDIT
-    properties, answers, required = expected.properties, expected.answers, expected.required
     issue: Issue | None = None
     units = len(arguments)
-    for param in required:
-        if param not in arguments:
-            units += 1
-            if issue is None:
-                issue = ("simple_function_checker:missing_required", param, None)
+    if not arguments.keys() >= expected.required_keys:
+        for param in expected.required:
+            if param not in arguments:
+                units += 1
+                if issue is None:
+                    issue = ("simple_function_checker:missing_required", param, None)
     earned = 0
+    rules = expected.rules
     for param, value in arguments.items():
-        values = answers.get(param)
-        if values is None or param not in properties:
+        rule = rules.get(param) or expected.rule(param)
+        if rule is None:
             if issue is None:
                 issue = ("simple_function_checker:unexpected_param", param, value)
             continue
         try:
-            grade, error_type = grade_value(param, value, properties[param], values)
+            grade, error_type = rule(value)
         except CheckerError as exc:
             grade, error_type, value = 0, exc.error_type, exc
         earned += grade
         if grade != 2 and issue is None:
             issue = (error_type, param, value)
-    for param, values in answers.items():
-        if param not in arguments and "" not in values:
-            if param not in required:
-                units += 1
-            if issue is None:
-                issue = ("simple_function_checker:missing_optional", param, None)
+    if not arguments.keys() >= expected.mandatory_keys:
+        for param, costs_a_unit in expected.mandatory:
+            if param not in arguments:
+                if costs_a_unit:
+                    units += 1
+                if issue is None:
+                    issue = ("simple_function_checker:missing_optional", param, None)
     return issue, 0.5 + 0.25 * (earned / units if units else 2.0)
+
+
+def first_issue(expected: Expected, call: Call) -> Issue | None:
+    """``grade_call``'s first error without the credit: BFCL's early exit."""
+    name, arguments = call
+    if name != expected.name:
+        return ("simple_function_checker:wrong_func_name", name, None)
+    if not arguments.keys() >= expected.required_keys:
+        for param in expected.required:
+            if param not in arguments:
+                return ("simple_function_checker:missing_required", param, None)
+    rules = expected.rules
+    for param, value in arguments.items():
+        rule = rules.get(param) or expected.rule(param)
+        if rule is None:
+            return ("simple_function_checker:unexpected_param", param, value)
+        try:
+            grade, error_type = rule(value)
+        except CheckerError as exc:
+            return (exc.error_type, param, exc)
+        if grade != 2:
+            return (error_type, param, value)
+    if not arguments.keys() >= expected.mandatory_keys:
+        for param, _ in expected.mandatory:
+            if param not in arguments:
+                return ("simple_function_checker:missing_optional", param, None)
+    return None
 
 
 _CALL_LEVEL = {
@@ -153,37 +225,16 @@ def describe(expected: Expected, issue: Issue) -> str:
     return explain(subject, value, prop, expected.answers.get(subject, []), error_type)
 
 
-class PairGrid:
-    """Every (expected call, model call) pair of one check, graded at most once."""
-
-    def __init__(self, expectations: Expectations, calls: list[Call]):
-        self.expectations = expectations
-        self.calls = calls
-        self._graded: dict[tuple[int, int], PairResult] = {}
-
-    def grade(self, index: int, position: int) -> PairResult:
-        """The pair's result; ``CheckerError`` where BFCL's doc lookup would raise."""
-        key = (index, position)
-        result = self._graded.get(key)
-        if result is None:
-            result = self._graded[key] = grade_call(
-                self.expectations.get(index), self.calls[position]
-            )
-        return result
-
-    def matched_share(self) -> float:
-        """Best one-to-one assignment's credit over ``max(#expected, #calls)``."""
-        expected_count, call_count = len(self.expectations), len(self.calls)
-        if not expected_count or not call_count:
-            return 0.0
-        credit = [[self._credit(i, j) for j in range(call_count)] for i in range(expected_count)]
-        return best_assignment(credit) / max(expected_count, call_count)
-
-    def _credit(self, index: int, position: int) -> float:
-        result = self._graded.get((index, position))
-        if result is None:
-            result = grade_call(self.expectations.lenient(index), self.calls[position])
-        return result[1]
+def matched_share(expectations: Expectations, calls: list[Call]) -> float:
+    """Best one-to-one assignment's credit over ``max(#expected, #calls)``."""
+    expected_count, call_count = len(expectations), len(calls)
+    if not expected_count or not call_count:
+        return 0.0
+    credit = [
+        [grade_call(expected, call)[1] for call in calls]
+        for expected in map(expectations.lenient, range(expected_count))
+    ]
+    return best_assignment(credit) / max(expected_count, call_count)
 
 
 def best_assignment(credit: list[list[float]]) -> float:
@@ -192,30 +243,45 @@ def best_assignment(credit: list[list[float]]) -> float:
     When every row's best column is a different one, the sum of row maxima (an upper bound)
     is reached and returned at once; otherwise exact dynamic programming over subsets of the
     smaller side (BFCL tasks have at most 8 calls), or greedy (best remaining pair first)
-    past ``EXACT_ASSIGNMENT_LIMIT``.
+    past ``EXACT_ASSIGNMENT_LIMIT``. Credits are never negative, so some best pairing pairs
+    every row of the smaller side: the programme keeps only subsets that can still get there.
     """
     if len(credit) > len(credit[0]):
         credit = [list(column) for column in zip(*credit, strict=True)]
     if len(credit) == 1:
         return max(credit[0])
-    best_columns = [max(range(len(line)), key=line.__getitem__) for line in credit]
-    if len(set(best_columns)) == len(best_columns):
-        return sum(line[column] for line, column in zip(credit, best_columns, strict=True))
-    rows = len(credit)
-    if rows > EXACT_ASSIGNMENT_LIMIT:
+    if len(credit) == 2:  # two terms add up the same in either order
+        first, second = credit
+        columns = range(len(first))
+        return max(first[i] + second[j] for i in columns for j in columns if i != j)
+    maxima = [max(line) for line in credit]
+    if len({line.index(top) for line, top in zip(credit, maxima, strict=True)}) == len(credit):
+        return sum(maxima)
+    if len(credit) > EXACT_ASSIGNMENT_LIMIT:
         return _greedy_assignment(credit)
-    best = [-1.0] * (1 << rows)
-    best[0] = 0.0
-    for column in zip(*credit, strict=True):
-        for mask in range(len(best) - 1, -1, -1):  # descending: each column is used once
-            total = best[mask]
-            if total < 0.0:
-                continue
+    return _pair_every_row(credit)
+
+
+def _pair_every_row(credit: list[list[float]]) -> float:
+    """Best total over pairings of every row, summed column by column (as columns come).
+
+    ``best`` maps the set of rows paired so far (a bit mask) to the best total; a column is
+    left unpaired only while enough columns remain for the rows still unpaired.
+    """
+    rows = len(credit)
+    spare_columns = len(credit[0]) - rows
+    best = {0: 0.0}
+    for index, column in enumerate(zip(*credit, strict=True)):
+        following: dict[int, float] = {}
+        for mask, total in best.items():
+            if index - mask.bit_count() < spare_columns and total > following.get(mask, -1.0):
+                following[mask] = total
             for row, value in enumerate(column):
                 bit = 1 << row
-                if value > 0.0 and not mask & bit and total + value > best[mask | bit]:
-                    best[mask | bit] = total + value
-    return max(best)
+                if not mask & bit and total + value > following.get(mask | bit, -1.0):
+                    following[mask | bit] = total + value
+        best = following
+    return best[(1 << rows) - 1]
 
 
 def _greedy_assignment(credit: list[list[float]]) -> float:

@@ -5,16 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from datagen.generators.toolpref.prompts import parse_calls, render_calls
-from datagen.verifiers.toolcall import check_tool_calls
+from datagen.verifiers.toolcall import ToolCallChecker
 
 Record = dict[str, Any]
 
 
-def score_candidate(candidate: Record, task: Record) -> Record:
+def task_checker(task: Record) -> ToolCallChecker:
+    """The verifier for one task: share it between the task's K candidates, so its docs and
+    answers are read once (``score_candidate(..., checker=...)``)."""
+    return ToolCallChecker(
+        functions=task["tools"], ground_truth=task["ground_truth"], category=task["category"]
+    )
+
+
+def score_candidate(
+    candidate: Record, task: Record, *, checker: ToolCallChecker | None = None
+) -> Record:
     """The candidate with ``calls``, ``response``, ``valid``, ``score``, ``error_type``, ``reason``.
 
     Calls come from the engine's native tool calls when it parsed some, else from the text;
     text that does not decode is a scored candidate (score 0) with the decoder's reason.
+    ``checker`` is ``task_checker(task)``, built here unless the caller shares one.
     """
     if candidate.get("native_calls"):
         calls: list | None = candidate["native_calls"]
@@ -30,12 +41,7 @@ def score_candidate(candidate: Record, task: Record) -> Record:
             "reason": f"model output is not a call list ({parse_error})",
         }
     else:
-        result = check_tool_calls(
-            functions=task["tools"],
-            ground_truth=task["ground_truth"],
-            calls=calls,
-            category=task["category"],
-        )
+        result = (checker if checker is not None else task_checker(task)).check(calls)
         verdict = {
             "valid": result.valid,
             "score": float(result.score),
