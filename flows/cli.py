@@ -99,6 +99,62 @@ def run_toolpref(
     out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
 
 
+@run_app.command("tear")
+def run_tear(
+    source: Annotated[
+        str, typer.Option(help="'humaneval' or a JSONL file of {code, entry_point, inputs}.")
+    ] = "humaneval",
+    limit: Annotated[int | None, typer.Option(help="Keep the first N functions.")] = None,
+    inputs_per_function: Annotated[
+        int, typer.Option(help="Inputs (test-case arguments) kept per function.")
+    ] = 3,
+    samples: Annotated[
+        int, typer.Option(help="Engine answers per task; their pass rate sets its difficulty.")
+    ] = 4,
+    seed: Annotated[int, typer.Option(help="Run seed; every request's seed derives from it.")] = 0,
+    engine: Annotated[
+        str, typer.Option(help="Engine spec: embedded | openai:URL?model=M | vllm:MODEL.")
+    ] = "embedded",
+    store: StoreOption = None,
+    shard_size: Annotated[
+        int, typer.Option(help="Tasks per solve shard (the unit of batching and resume).")
+    ] = 16,
+    max_tokens: Annotated[int, typer.Option(help="Token budget of each sampled answer.")] = 48,
+    min_pass_rate: Annotated[
+        float, typer.Option(help="Drop tasks the engine solves less often (0 keeps unsolved).")
+    ] = 0.01,
+    max_pass_rate: Annotated[
+        float, typer.Option(help="Drop tasks the engine solves more often (too easy).")
+    ] = 0.99,
+    max_bucket_share: Annotated[
+        float, typer.Option(help="Largest share of the kept tasks one pass-rate bucket may hold.")
+    ] = 0.5,
+    max_output_chars: Annotated[
+        int, typer.Option(help="Drop inputs whose output repr is longer than this.")
+    ] = 200,
+) -> None:
+    """Build TeaR: execute functions in the sandbox, curate, rate by pass rate, publish tasks."""
+    from datagen.catalog import Store
+    from datagen.flows.runtime import prepare_prefect
+
+    prepare_prefect(Store.resolve(store).root)
+    from datagen.flows.progress_bars import progress_bars
+    from datagen.flows.publish import EmptyDatasetError
+    from datagen.flows.tear import tear
+
+    try:
+        with progress_bars(err):
+            info = tear(
+                source=source, limit=limit, inputs_per_function=inputs_per_function,
+                samples=samples, seed=seed, engine=engine, store=store, shard_size=shard_size,
+                max_tokens=max_tokens, min_pass_rate=min_pass_rate, max_pass_rate=max_pass_rate,
+                max_bucket_share=max_bucket_share, max_output_chars=max_output_chars,
+            )  # fmt: skip
+    except EmptyDatasetError as exc:
+        raise _fail(str(exc), code=3) from None
+    out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
+
+
 @catalog_app.command("ls")
 def catalog_ls(
     name: Annotated[

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from datagen.generators.tear import views as tear_views
 from datagen.generators.toolpref import views as toolpref_views
 
 Record = dict[str, Any]
@@ -17,6 +18,7 @@ ViewFn = Callable[[Iterable[Record]], list[Record]]
 
 VIEWS: dict[str, dict[str, ViewFn]] = {
     "toolpref-pairwise": toolpref_views.VIEWS,
+    "tear": tear_views.VIEWS,
 }
 
 

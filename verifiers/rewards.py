@@ -18,6 +18,7 @@ import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.critique import critique_reward
 from datagen.verifiers.verdict import Verdict
 
@@ -26,6 +27,7 @@ RewardFn = Callable[[Any, str], Verdict]
 
 REWARDS: Mapping[str, RewardFn] = {
     "toolpref-pairwise": critique_reward,
+    "tear": answer_match,
 }
 
 

@@ -99,7 +99,8 @@ def test_plain_message_writes_calls_like_the_responses(message: dict, expected: 
 @pytest.mark.parametrize(
     ("dataset", "view", "message"),
     [
-        ("tear", "critique", "dataset 'tear' has no trainer views"),
+        ("a2search", "critique", "dataset 'a2search' has no trainer views"),
+        ("tear", "preference", "dataset 'tear' has no 'preference' view; its views: critique"),
         ("toolpref-pairwise", "sft", "no 'sft' view; its views: critique, preference"),
     ],
 )

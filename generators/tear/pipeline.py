@@ -1,0 +1,232 @@
+"""TeaR as plain stage functions, each returning ``StageOutcome``s whose counts add up.
+
+Every filter is its own outcome (so the report counts each), and its rejects keep their
+reasons in ``Curation.reasons``. The flow in ``flows/tear.py`` only wires these to storage,
+the sandbox and Prefect.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from datagen.generators.engines.base import Engine, Request, Sampling
+from datagen.generators.outcome import Quarantined, Record, StageCounts, StageOutcome
+from datagen.generators.sampling import derive_seed
+from datagen.generators.tear import curation, tasks
+from datagen.generators.tear.complexity import NODE_EDGES, TRACE_EDGES, Band, bucket, measure_code
+from datagen.generators.tear.execute import Execution, call_text, run_inputs
+from datagen.generators.tear.sources import FunctionsRead
+from datagen.verifiers.answer_match import answer_match
+from datagen.verifiers.sandbox import Sandbox
+
+
+@dataclass
+class Curation:
+    """The tasks that passed every filter, the counts of each filter, and reject reasons."""
+
+    tasks: list[Record]
+    counts: list[StageCounts]
+    reasons: Counter = field(default_factory=Counter)
+
+
+def source_stage(read: FunctionsRead, *, limit: int | None) -> StageOutcome:
+    """The first ``limit`` functions of the source; unusable rows quarantined."""
+    kept = read.functions if limit is None else read.functions[:limit]
+    return StageOutcome(
+        stage="source",
+        n_in=len(read.functions) + len(read.rejects),
+        records=list(kept),
+        n_filtered=len(read.functions) - len(kept),
+        quarantined=list(read.rejects),
+    ).check()
+
+
+def _filter(
+    stage: str, records: Sequence, problem: Callable, reasons: Counter
+) -> tuple[list, StageCounts]:
+    """Keep the records ``problem`` finds nothing wrong with; count the rest by reason."""
+    kept = []
+    for record in records:
+        reason = problem(record)
+        if reason is None:
+            kept.append(record)
+        else:
+            reasons[f"{stage}: {reason.split(':', 1)[0]}"] += 1
+    return kept, StageCounts(stage, len(records), len(kept), n_filtered=len(records) - len(kept))
+
+
+def curate_stage(
+    functions: Sequence[Record],
+    *,
+    sandbox: Sandbox,
+    band: Band,
+    max_output_chars: int,
+    dedup_threshold: float,
+) -> Curation:
+    """Static filters, complexity band, dedup, execution and the run filters, each counted."""
+    reasons: Counter = Counter()
+    pure, static = _filter(
+        "static_filter", functions, lambda f: curation.static_problem(f["code"], f["entry_point"]),
+        reasons,
+    )  # fmt: skip
+    measured = [f | measure_code(f["code"]).as_record() for f in pure]
+    banded, complexity = _filter(
+        "complexity_band", measured,
+        lambda f: band.code_problem(measure_code(f["code"])), reasons,
+    )  # fmt: skip
+    duplicates = {
+        d.index: d.reason
+        for d in curation.find_duplicates([f["code"] for f in banded], threshold=dedup_threshold)
+    }
+    unique, dedup = _filter(
+        "dedup", list(enumerate(banded)), lambda pair: duplicates.get(pair[0]), reasons
+    )
+    runs = run_inputs([f for _, f in unique], sandbox=sandbox)
+    ran, execute = _filter(
+        "execute", runs,
+        lambda r: None if r.first.status == "ok"
+        else f"execution_{r.first.status}: {r.first.reason}", reasons,
+    )  # fmt: skip
+    steady, determinism = _filter(
+        "determinism", ran,
+        lambda r: curation.execution_problem(r.first, r.second, max_output_chars=10**9), reasons,
+    )  # fmt: skip
+    short, output = _filter(
+        "output_length", steady,
+        lambda r: curation.execution_problem(r.first, r.second, max_output_chars=max_output_chars),
+        reasons,
+    )  # fmt: skip
+    traced, trace = _filter(
+        "trace_band", short,
+        lambda r: band.trace_problem(len(r.first.trace or []), truncated=r.first.trace_truncated),
+        reasons,
+    )  # fmt: skip
+    return Curation(
+        tasks=[task_record(r) for r in traced],
+        counts=[static, complexity, dedup, execute, determinism, output, trace],
+        reasons=reasons,
+    )
+
+
+def task_record(run: Execution) -> Record:
+    """The RL task for one kept (function, input, output)."""
+    function = run.function
+    call = call_text(function["entry_point"], run.args_text)
+    return {
+        "task_id": f"{function['function_id']}:{run.input_index}",
+        "function_id": function["function_id"],
+        "source": function["source"],
+        "entry_point": function["entry_point"],
+        "code": function["code"],
+        "call": call,
+        "expected": run.first.output,
+        "prompt": tasks.build_messages(code=function["code"], call=call),
+        "ast_nodes": function["ast_nodes"],
+        "max_depth": function["max_depth"],
+        "loops": function["loops"],
+        "branches": function["branches"],
+        "data_structures": function["data_structures"],
+        "trace_steps": len(run.first.trace or []),
+    }
+
+
+def solve_stage(
+    shard: Sequence[Record],
+    *,
+    engines: Callable[[str], Engine],
+    engine: str,
+    samples: int,
+    temperature: float,
+    max_tokens: int,
+    seed: int,
+) -> StageOutcome:
+    """K sampled answers per task from the engine, each scored by ``answer_match``."""
+    requests = [
+        Request(
+            request_id=task["task_id"],
+            prompt=tasks.completion_prompt(code=task["code"], call=task["call"]),
+            sampling=Sampling(
+                temperature=temperature,
+                max_tokens=max_tokens,
+                n=samples,
+                stop=("\n",),
+                seed=derive_seed(seed, task["task_id"], 0),
+            ),
+        )
+        for task in shard
+    ]
+    results = engines(engine).generate(requests) if requests else []
+    attempts, failed = [], []
+    for task, result in zip(shard, results, strict=True):
+        if result.error is not None or len(result.completions) != samples:
+            failed += [
+                Quarantined(f"{task['task_id']}#{i}", f"engine_error: {result.error}", task)
+                for i in range(samples)
+            ]
+            continue
+        for index, completion in enumerate(result.completions):
+            verdict = answer_match(completion.text, task["expected"])
+            attempts.append({
+                "task_id": task["task_id"], "sample_index": index, "text": completion.text,
+                "value": verdict.value, "reason": verdict.reason, "model": result.model,
+            })  # fmt: skip
+    return StageOutcome("solve", len(shard) * samples, attempts, quarantined=failed).check()
+
+
+@dataclass
+class Selection:
+    rows: list[Record]
+    outcomes: list[StageOutcome]
+    balance: tasks.BalanceReport
+
+
+def select_stage(
+    task_rows: Sequence[Record],
+    attempts: Sequence[Record],
+    *,
+    min_pass_rate: float,
+    max_pass_rate: float,
+    max_bucket_share: float,
+    seed: int,
+) -> Selection:
+    """Pass rates, the difficulty band ``[min, max]`` and pass-rate bucket balance."""
+    by_task: dict[str, list[float]] = {}
+    for attempt in attempts:
+        by_task.setdefault(attempt["task_id"], []).append(attempt["value"])
+    rated = []
+    for task in task_rows:
+        values = by_task.get(task["task_id"])
+        if not values:
+            continue
+        rate = sum(values) / len(values)
+        rated.append(task | {
+            "n_samples": len(values), "n_passed": int(sum(values)), "pass_rate": rate,
+            "pass_bucket": tasks.pass_rate_bucket(rate),
+        })  # fmt: skip
+    banded = [t for t in rated if min_pass_rate <= t["pass_rate"] <= max_pass_rate]
+    difficulty = StageOutcome(
+        "difficulty_filter", len(rated), banded, n_filtered=len(rated) - len(banded)
+    ).check()
+    balanced, report = tasks.balance_buckets(banded, max_share=max_bucket_share, seed=seed)
+    balance = StageOutcome(
+        "balance", len(banded), balanced, n_filtered=len(banded) - len(balanced)
+    ).check()
+    return Selection(rows=balanced, outcomes=[difficulty, balance], balance=report)
+
+
+def complexity_distributions(rows: Sequence[Record]) -> dict[str, dict[str, int]]:
+    """The kept tasks' complexity, for the report."""
+
+    def count(values: list[str]) -> dict[str, int]:
+        return dict(sorted(Counter(values).items()))
+
+    return {
+        "AST nodes": count([bucket(r["ast_nodes"], NODE_EDGES) for r in rows]),
+        "nesting depth": count([str(r["max_depth"]) for r in rows]),
+        "trace steps": count([bucket(r["trace_steps"], TRACE_EDGES) for r in rows]),
+        "data structures": count(
+            [s for r in rows for s in (r["data_structures"] or "none").split(",")]
+        ),
+    }

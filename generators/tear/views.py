@@ -1,0 +1,44 @@
+"""Published TeaR rows seen the way RL trainers use them.
+
+- **critique**: RL with a verifiable reward. The prompt asks for the call's return value; the
+  reward (``verifiers.rewards`` → ``answer_match``) compares the final answer with
+  ``ground_truth``, the ``repr`` the sandbox recorded. ``group_id`` is the function id, so the
+  inputs of one function never straddle train and validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+Record = dict[str, Any]
+
+DATA_SOURCE = "tear"
+"""The ``data_source`` the critique view writes; ``verifiers.rewards`` dispatches on it."""
+ABILITY = "code-execution-reasoning"
+
+_INFO = ("task_id", "function_id", "source", "entry_point", "call", "pass_bucket", "ast_nodes",
+         "max_depth", "trace_steps", "data_structures")  # fmt: skip
+
+
+def critique_view(rows: Iterable[Record]) -> list[Record]:
+    """One row per task: the question as a chat prompt, the expected ``repr`` as text."""
+    return [
+        {
+            "id": row["task_id"],
+            "group_id": row["function_id"],
+            "data_source": DATA_SOURCE,
+            "ability": ABILITY,
+            "prompt": [{"role": m["role"], "content": m["content"]} for m in row["prompt"]],
+            "ground_truth": row["expected"],
+            "extra_info": {
+                **{key: row[key] for key in _INFO},
+                "pass_rate": float(row["pass_rate"]),
+            },
+        }
+        for row in rows
+    ]
+
+
+VIEWS = {"critique": critique_view}
+"""This dataset's views by name, for the registry in ``generators.views``."""
