@@ -187,6 +187,11 @@ class VLLMEngine:
         progress.advance("generate", sum(len(r.completions) for r in results))
         return results
 
+    @property
+    def llm(self) -> Any:
+        """The ``vllm.LLM`` this engine drives, for side-by-side measurements against it."""
+        return self._llm
+
     def close(self) -> None:
         """Stop the engine core (and its workers); the engine cannot be used afterwards."""
         with self._lock:
