@@ -25,17 +25,16 @@ Departures from BFCL, each on inputs where BFCL raises or cannot be called at al
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from datagen.verifiers.toolcall_inputs import Call, Malformed, function_names, parse_calls
 from datagen.verifiers.toolcall_pairs import (
     Expectations,
     Expected,
     Issue,
+    PairGrades,
     describe,
-    first_issue,
     grade_call,
-    matched_share,
 )
 from datagen.verifiers.toolcall_params import CheckerError
 from datagen.verifiers.verdict import Verdict
@@ -48,9 +47,12 @@ FORMAT_CREDIT = 0.1
 """The share of an invalid score earned by being a well-formed call list at all."""
 
 
-@dataclass(frozen=True, slots=True)
-class ToolCallVerdict:
-    """BFCL's verdict (``valid``, ``error_type``), graded credit and a readable reason."""
+class ToolCallVerdict(NamedTuple):
+    """BFCL's verdict (``valid``, ``error_type``), graded credit and a readable reason.
+
+    A named tuple rather than a frozen dataclass: as immutable (valid verdicts are shared) and
+    built in half the time (0.2 vs 0.45 µs), which shows when most candidates are invalid.
+    """
 
     valid: bool
     score: float
@@ -114,50 +116,31 @@ class ToolCallChecker:
                     return self._valid
                 error_type, reason = _call_error(expected, issue, 0, parsed)
                 return ToolCallVerdict(False, _invalid_score(credit), error_type, reason)
+        grades = PairGrades(self._expectations, parsed)
         try:
-            error_type, reason = self._decide(parsed)
+            error_type, reason = self._decide(grades)
         except CheckerError as exc:
             error_type, reason = exc.error_type, exc.detail
         if error_type == OK:
             return self._valid
-        share = matched_share(self._expectations, parsed)
-        return ToolCallVerdict(False, _invalid_score(share), error_type, reason)
+        return ToolCallVerdict(False, _invalid_score(grades.share()), error_type, reason)
 
-    def _decide(self, calls: list[Call]) -> tuple[str, str]:
+    def _decide(self, grades: PairGrades) -> tuple[str, str]:
         """``(error_type, reason)`` as BFCL's category dispatch decides; ``OK`` when valid."""
-        expected_count = len(self._expectations)
+        calls, expected_count = grades.calls, len(self._expectations)
         if self._parallel:
             if len(calls) != expected_count:
                 return _wrong_count("parallel_function_checker_no_order", expected_count, calls)
-            return self._decide_parallel(calls)
+            return _decide_parallel(grades)
         if "multiple" in self.category:
             if len(calls) != expected_count:
                 return _wrong_count("multiple_function_checker", expected_count, calls)
         elif len(calls) != 1:
             return _wrong_count("simple_function_checker", 1, calls)
-        expected = self._expectations.get(0)
-        issue = first_issue(expected, calls[0])
+        issue = grades.issue(0, 0)
         if issue is None:
             return OK, ""
-        return _call_error(expected, issue, 0, calls)
-
-    def _decide_parallel(self, calls: list[Call]) -> tuple[str, str]:
-        """BFCL's no-order matching: each answer takes the first unmatched call that passes."""
-        unmatched = list(range(len(calls)))
-        for index in range(len(self._expectations)):
-            expected = self._expectations.get(index)
-            for position in unmatched:
-                issue = first_issue(expected, calls[position])
-                if issue is None:
-                    unmatched.remove(position)
-                    break
-                _raise_if_bfcl_would(issue)
-            else:
-                return (
-                    "parallel_function_checker_no_order:cannot_find_match",
-                    _no_match_reason(expected, index, calls, unmatched),
-                )
-        return OK, ""
+        return _call_error(self._expectations.get(0), issue, 0, calls)
 
 
 def check_tool_calls(
@@ -208,25 +191,37 @@ def _call_error(
     """``(error_type, reason)`` of a call's first error (the checker error where BFCL raises)."""
     if isinstance(issue[2], CheckerError):
         return issue[2].error_type, issue[2].detail
-    name = calls[position][0]
-    return issue[0], f"{describe(expected, issue)} in call {position + 1} ({name})"
-
-
-def _raise_if_bfcl_would(issue: Issue) -> None:
-    if isinstance(issue[2], CheckerError):
-        raise issue[2]
+    return issue[0], f"{describe(expected, issue)} in call {position + 1} ({calls[position][0]})"
 
 
 def _wrong_count(checker: str, expected: int, calls: list[Call]) -> tuple[str, str]:
     return f"{checker}:wrong_count", f"expected {expected} call(s), got {len(calls)}"
 
 
-def _no_match_reason(
-    expected: Expected, index: int, calls: list[Call], unmatched: list[int]
-) -> str:
+def _decide_parallel(grades: PairGrades) -> tuple[str, str]:
+    """BFCL's no-order matching: each answer takes the first unmatched call that passes."""
+    unmatched = list(range(len(grades.calls)))
+    for index in range(len(grades.expectations)):
+        for position in unmatched:
+            issue = grades.issue(index, position)
+            if issue is None:
+                unmatched.remove(position)
+                break
+            if isinstance(issue[2], CheckerError):
+                raise issue[2]
+        else:
+            return (
+                "parallel_function_checker_no_order:cannot_find_match",
+                _no_match_reason(grades, index, unmatched),
+            )
+    return OK, ""
+
+
+def _no_match_reason(grades: PairGrades, index: int, unmatched: list[int]) -> str:
+    expected = grades.expectations.get(index)
     head = f"no call matches expected call {index + 1} ({expected.name})"
     for position in unmatched:
-        if calls[position][0] == expected.name:
-            issue = first_issue(expected, calls[position])
+        if grades.calls[position][0] == expected.name:
+            issue = grades.issue(index, position)
             return f"{head}: {describe(expected, issue)} in call {position + 1}"
     return f"{head}: no unmatched call is named {expected.name!r}"

@@ -2,13 +2,14 @@
 
 ``grade_call`` walks a call once, in BFCL's order (name, required parameters, each given
 parameter, parameters the answer needs), keeping BFCL's *first* error for the verdict while
-grading every parameter for partial credit. ``first_issue`` walks the same order but stops at
-the first error, as BFCL does: the parallel matching tries many pairs that fail, and a valid
-output needs no credit. ``matched_share`` grades every pair only once the output is invalid.
+grading every parameter for partial credit. ``PairGrades`` keeps each pair's result for one
+check: BFCL's matching stops at the first pair that passes, and only an invalid output's
+credit grades the pairs left.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from datagen.verifiers.toolcall_inputs import (
@@ -57,14 +58,10 @@ class Expected:
         self.required = required
         self.answers = answers
         self.rules: dict[str, Rule] = {}
-        mandatory = [
-            (param, param not in required) for param, values in answers.items() if "" not in values
-        ]
-        self.mandatory = mandatory
-        """Answer parameters that may not be left out, and whether leaving one out costs a
-        unit of its own (required ones are already counted)."""
         self.required_keys = frozenset(required)
-        self.mandatory_keys = frozenset([param for param, _ in mandatory])
+        self.mandatory = [param for param, values in answers.items() if "" not in values]
+        """Answer parameters that may not be left out, in the answer's order."""
+        self.mandatory_keys = frozenset(self.mandatory)
 
     def rule(self, param: str) -> Rule | None:
         """The compiled rule of an answer parameter the doc documents, else None (BFCL's
@@ -167,50 +164,28 @@ def grade_call(expected: Expected, call: Call) -> PairResult:
         if grade != 2 and issue is None:
             issue = (error_type, param, value)
     if not arguments.keys() >= expected.mandatory_keys:
-        for param, costs_a_unit in expected.mandatory:
+        for param in expected.mandatory:
             if param not in arguments:
-                if costs_a_unit:
+                if param not in expected.required_keys:  # a required one is counted already
                     units += 1
                 if issue is None:
                     issue = ("simple_function_checker:missing_optional", param, None)
     return issue, 0.5 + 0.25 * (earned / units if units else 2.0)
 
 
-def first_issue(expected: Expected, call: Call) -> Issue | None:
-    """``grade_call``'s first error without the credit: BFCL's early exit."""
-    name, arguments = call
-    if name != expected.name:
-        return ("simple_function_checker:wrong_func_name", name, None)
-    if not arguments.keys() >= expected.required_keys:
-        for param in expected.required:
-            if param not in arguments:
-                return ("simple_function_checker:missing_required", param, None)
-    rules = expected.rules
-    for param, value in arguments.items():
-        rule = rules.get(param) or expected.rule(param)
-        if rule is None:
-            return ("simple_function_checker:unexpected_param", param, value)
-        try:
-            grade, error_type = rule(value)
-        except CheckerError as exc:
-            return (exc.error_type, param, exc)
-        if grade != 2:
-            return (error_type, param, value)
-    if not arguments.keys() >= expected.mandatory_keys:
-        for param, _ in expected.mandatory:
-            if param not in arguments:
-                return ("simple_function_checker:missing_optional", param, None)
-    return None
-
-
-_CALL_LEVEL = {
-    "simple_function_checker:wrong_func_name": "called {subject!r} instead of {name!r}",
-    "simple_function_checker:missing_required": "missing required parameter {subject!r}",
-    "simple_function_checker:unexpected_param": "unexpected parameter {subject!r}",
-    "simple_function_checker:missing_optional": (
-        "parameter {subject!r} is left out but the answer needs it"
+_CALL_LEVEL: dict[str, Callable[[Any, str], str]] = {
+    "simple_function_checker:wrong_func_name": lambda called, name: (
+        f"called {called!r} instead of {name!r}"
+    ),
+    "simple_function_checker:missing_required": lambda param, _: (
+        f"missing required parameter {param!r}"
+    ),
+    "simple_function_checker:unexpected_param": lambda param, _: f"unexpected parameter {param!r}",
+    "simple_function_checker:missing_optional": lambda param, _: (
+        f"parameter {param!r} is left out but the answer needs it"
     ),
 }
+"""Call-level errors' accounts, from the issue's subject and the expected function's name."""
 
 
 def describe(expected: Expected, issue: Issue) -> str:
@@ -218,23 +193,55 @@ def describe(expected: Expected, issue: Issue) -> str:
     error_type, subject, value = issue
     if isinstance(value, CheckerError):
         return value.detail
-    template = _CALL_LEVEL.get(error_type)
-    if template is not None:
-        return template.format(subject=subject, name=expected.name)
+    account = _CALL_LEVEL.get(error_type)
+    if account is not None:
+        return account(subject, expected.name)
     prop = expected.properties.get(subject)
     return explain(subject, value, prop, expected.answers.get(subject, []), error_type)
 
 
-def matched_share(expectations: Expectations, calls: list[Call]) -> float:
-    """Best one-to-one assignment's credit over ``max(#expected, #calls)``."""
-    expected_count, call_count = len(expectations), len(calls)
-    if not expected_count or not call_count:
-        return 0.0
-    credit = [
-        [grade_call(expected, call)[1] for call in calls]
-        for expected in map(expectations.lenient, range(expected_count))
-    ]
-    return best_assignment(credit) / max(expected_count, call_count)
+class PairGrades:
+    """Each expected call against each model call, graded at most once per check.
+
+    BFCL's matching reads the pairs' first errors (``issue``) and stops early when the output
+    is valid; an invalid output's credit (``share``) then grades only the pairs left.
+    """
+
+    __slots__ = ("_results", "calls", "expectations")
+
+    def __init__(self, expectations: Expectations, calls: list[Call]):
+        self.expectations = expectations
+        self.calls = calls
+        self._results: dict[tuple[int, int], PairResult] = {}
+
+    def issue(self, index: int, position: int) -> Issue | None:
+        """BFCL's first error of expected call ``index`` against call ``position``, or None.
+
+        Raises ``CheckerError`` where BFCL's doc lookup raises."""
+        result = self._results.get((index, position))
+        if result is None:
+            expected = self.expectations.get(index)
+            result = self._results[index, position] = grade_call(expected, self.calls[position])
+        return result[0]
+
+    def share(self) -> float:
+        """Best one-to-one assignment's credit over ``max(#expected, #calls)``."""
+        expected_count, call_count = len(self.expectations), len(self.calls)
+        if not expected_count or not call_count:
+            return 0.0
+        credit = []
+        for index in range(expected_count):
+            expected: Expected | None = None
+            row = []
+            for position, call in enumerate(self.calls):
+                result = self._results.get((index, position))
+                if result is None:
+                    if expected is None:
+                        expected = self.expectations.lenient(index)
+                    result = grade_call(expected, call)
+                row.append(result[1])
+            credit.append(row)
+        return best_assignment(credit) / max(expected_count, call_count)
 
 
 def best_assignment(credit: list[list[float]]) -> float:

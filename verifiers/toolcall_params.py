@@ -39,9 +39,6 @@ TYPE_ALIASES = {"object": "dict", "number": "float"}
 _STRIPPED = " ,./-_*^"
 _STRIP = str.maketrans("", "", _STRIPPED)
 _STRIP_BYTES = _STRIPPED.encode()
-_STANDARD: dict[str, str] = {}
-_MEMO_SIZE = 8192
-_MEMO_TEXT_LIMIT = 200
 
 Grade = tuple[int, str]
 """``(grade, error_type)``: grade 0 wrong type, 1 right type but wrong value, 2 right."""
@@ -69,22 +66,13 @@ class CheckerError(Exception):
 def standardize_string(text: str) -> str:
     """BFCL's normalisation: drop `` ,./-_*^``, lowercase, and turn ``'`` into ``"``.
 
-    Memoised for short texts: the same values come back across the pairs of one check and the
-    candidates of one task. ASCII text goes through ``bytes.translate``, about twice as fast
-    as ``str.translate``.
+    ASCII text goes through ``bytes.translate``, about twice as fast as ``str.translate``.
+    (A memo of standardised texts was measured to gain nothing once it no longer carried over
+    from one benchmark round to the next: most values are standardised once per task.)
     """
-    standard = _STANDARD.get(text)
-    if standard is None:
-        if text.isascii():
-            standard = text.encode().translate(None, _STRIP_BYTES).lower()
-            standard = standard.replace(b"'", b'"').decode()
-        else:
-            standard = text.translate(_STRIP).lower().replace("'", '"')
-        if len(text) <= _MEMO_TEXT_LIMIT:
-            if len(_STANDARD) >= _MEMO_SIZE:
-                _STANDARD.clear()
-            _STANDARD[text] = standard
-    return standard
+    if text.isascii():
+        return text.encode().translate(None, _STRIP_BYTES).lower().replace(b"'", b'"').decode()
+    return text.translate(_STRIP).lower().replace("'", '"')
 
 
 def _standardize_items(items: Any) -> list:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from datagen.verifiers.toolcall import ToolCallVerdict, check_tool_calls, infer_category
-from datagen.verifiers.toolcall_pairs import best_assignment
+from datagen.verifiers.toolcall_inputs import parse_calls
+from datagen.verifiers.toolcall_pairs import Expectations, PairGrades, best_assignment, grade_call
+from datagen.verifiers.toolcall_params import CheckerError
 
 TRIANGLE = {
     "name": "calculate_triangle_area",
@@ -315,3 +317,44 @@ def test_best_assignment_is_optimal() -> None:
             for chosen in itertools.permutations(range(large), small)
         )
         assert best_assignment(credit) == pytest.approx(brute), credit
+
+
+ROME = call("get_weather", city="Rome")
+PAIR_OUTPUTS = [
+    pytest.param([call("get_weather", city="Paris", days=3), ROME], id="one_wrong"),
+    pytest.param([ROME, call("get_weather", city="berlin", days="1")], id="wrong_type"),
+    pytest.param([call("get_weather", city="Berlin")] * 3, id="same_call_thrice"),
+    pytest.param([call("get_weather", days=3)], id="one_call_missing_city"),
+    pytest.param([call(base=10, height=5), ROME, call("get_weather", city="paris")], id="mixed"),
+    pytest.param([call("get_weather", city="Paris", extra=1, days=3.0)], id="extra_and_float"),
+]
+
+
+@pytest.mark.parametrize("functions", [[WEATHER], [TRIANGLE]], ids=["docs", "no_weather_doc"])
+@pytest.mark.parametrize("calls", PAIR_OUTPUTS)
+def test_pair_grades_are_the_pairs_own_grades(functions: list, calls: list) -> None:
+    """Issues read first (as BFCL's matching does) change no credit: ``share`` equals the best
+    assignment over every pair graded afresh, with a missing doc graded leniently."""
+    expectations = Expectations(functions, WEATHER_TRUTH, first_doc=False)
+    parsed = parse_calls(calls)
+    assert isinstance(parsed, list)
+    credit = [[grade_call(expectations.lenient(i), c)[1] for c in parsed] for i in range(2)]
+    expected_share = best_assignment(credit) / max(2, len(parsed))
+    last = len(parsed) - 1
+    for read_first in (
+        [],
+        [(0, 0)],
+        [(0, last), (1, 0)],
+        [(1, last), (0, 0)],
+        [(index, p) for index in (0, 1) for p in range(len(parsed))],
+    ):
+        grades = PairGrades(expectations, parsed)
+        for index, position in read_first:
+            if functions == [WEATHER]:
+                issue = grades.issue(index, position)
+                assert issue == grade_call(expectations.get(index), parsed[position])[0]
+            else:
+                with pytest.raises(CheckerError, match="no function doc"):
+                    grades.issue(index, position)
+        assert grades.share() == pytest.approx(expected_share)
+    assert 0.0 < expected_share < 1.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from datagen.verifiers.toolcall import ToolCallVerdict, check_tool_calls
+from datagen.verifiers.toolcall import ToolCallChecker, ToolCallVerdict, check_tool_calls
 from tests.verifiers.bfcl_mutations import cases, to_bfcl, to_calls
 
 
@@ -25,6 +25,8 @@ class Outcome:
     bfcl_error: str
     ours: ToolCallVerdict
     output: list
+    functions: list
+    truth: list
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,9 @@ def outcomes(bfcl_check, bfcl_rows) -> list[Outcome]:
                     calls=to_calls(output),
                     category=category,
                 )
-                results.append(Outcome(category, kind, valid, error, ours, output))
+                results.append(
+                    Outcome(category, kind, valid, error, ours, output, functions, truth)
+                )
     return results
 
 
@@ -98,3 +102,21 @@ def test_invalid_scores_are_graded(outcomes: list[Outcome]) -> None:
     }
     assert mean["string_variant"] > mean["wrong_type"] > mean["wrong_name"]
     assert mean["wrong_value"] > mean["wrong_type"]
+
+
+def test_a_shared_checker_gives_each_case_its_own_verdict(outcomes: list[Outcome]) -> None:
+    """A task's checker joins docs and compiles rules on first use and keeps them: shared by
+    the task's cases, in reverse order so that other cases build that state, it gives each
+    case what a checker of its own gives (score and reason included)."""
+    tasks: dict[int, list[Outcome]] = {}
+    for outcome in outcomes:
+        tasks.setdefault(id(outcome.truth), []).append(outcome)
+    assert len(tasks) > 2_000
+    different = []
+    for task in tasks.values():
+        first = task[0]
+        checker = ToolCallChecker(
+            functions=first.functions, ground_truth=first.truth, category=first.category
+        )
+        different += [o for o in reversed(task) if checker.check(to_calls(o.output)) != o.ours]
+    assert not different, "\n".join(f"{o.category}/{o.kind}: {o.ours}" for o in different[:5])
