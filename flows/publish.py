@@ -7,6 +7,7 @@ open the catalog, for one short transaction (DuckDB allows one writer process at
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -20,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from datagen.catalog import Catalog, LineageEntry, QuarantineEntry, StageCount, Store
-from datagen.catalog.shards import write_parquet_atomic
+from datagen.catalog.shards import fsync_dir, write_parquet_atomic
 from datagen.generators.outcome import Quarantined, Record, StageCounts
 from datagen.generators.report import counts_table
 from datagen.schemas import records_to_table
@@ -71,7 +72,8 @@ def stage_version(
     store: Store,
     dataset: str,
     schema_id: str,
-    rows: Sequence[Record],
+    rows: Sequence[Record] = (),
+    parts: Sequence[Path] = (),
     params: dict[str, Any],
     lineage: Sequence[LineageEntry],
     counts: Sequence[StageCounts],
@@ -79,12 +81,23 @@ def stage_version(
     stats: dict[str, Any],
     rows_per_file: int = 50_000,
 ) -> StagedVersion:
-    """Write the rows into a staging folder of the store, ready for ``publish_version``."""
+    """Put the version's rows into a staging folder of the store, ready for ``publish_version``.
+
+    ``rows`` are encoded and written here; ``parts`` are Parquet files a stage already wrote
+    in the schema's encoding (validated rows, as ``records_to_table`` encodes them), moved
+    into place rather than decoded and written again.
+    """
+    if bool(rows) == bool(parts):
+        raise ValueError("stage_version takes either rows or parts, and not both")
     staging = store.staging_dir()
     paths = []
     for part, start in enumerate(range(0, len(rows), rows_per_file)):
         table = records_to_table(schema_id, rows[start : start + rows_per_file])
         paths.append(write_parquet_atomic(table, staging / f"part-{part:05d}.parquet").path)
+    for number, source in enumerate(parts):
+        paths.append(staging / f"part-{number:05d}.parquet")
+        os.replace(source, paths[-1])
+    fsync_dir(staging)
     return StagedVersion(
         store_root=store.root,
         dataset=dataset,

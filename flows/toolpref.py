@@ -3,10 +3,13 @@
 source → shard → generate → score → select (difficulty, pairs, balance, critique) →
 validate → publish → report. Every step is a plain function in
 ``datagen.generators.toolpref``; this file only wires them to shards, the catalog and Prefect.
+Each shard is scored as soon as it is generated and selected as soon as it is scored, so only
+the last shard's work and the balancing wait for the engine to finish.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -21,10 +24,10 @@ from datagen.flows.publish import EmptyDatasetError, publish_version, stage_vers
 from datagen.flows.stages import (
     ShardStage,
     code_fingerprint,
-    concat_records,
-    map_shards,
+    fewer_gc_passes,
     read_quarantine,
     report_run,
+    submit_shards,
     total_counts,
     validate_outcome,
     write_shards,
@@ -60,6 +63,7 @@ def load_tasks(*, source: str, limit: int | None, shard_size: int, cache_root: P
 
 
 @flow(name="toolpref", log_prints=True)
+@fewer_gc_passes()
 def toolpref(
     *,
     source: str = "bfcl",
@@ -85,7 +89,7 @@ def toolpref(
     tasks, source_outcome, source_lineage = load_tasks(
         source=source, limit=limit, shard_size=shard_size, cache_root=where.work_dir
     )
-    generated = map_shards(
+    generating = submit_shards(
         ShardStage(
             name="toolpref-generate", output_schema=SCHEMAS["generation"],
             run=partial(pipeline.generate_stage, engines=open_engine, config=generation),
@@ -94,24 +98,25 @@ def toolpref(
         ),
         [[shard] for shard in tasks], where.work_dir,
     )  # fmt: skip
-    scored = map_shards(
+    scoring = submit_shards(
         ShardStage(
             name="toolpref-score", output_schema=SCHEMAS["candidate"],
             run=lambda candidates, tasks: pipeline.score_stage(candidates, tasks=tasks),
             code=code_fingerprint(score, prompts, verifiers),
         ),
-        [[g.shard, t] for g, t in zip(generated, tasks, strict=True)], where.work_dir,
+        [[g, t] for g, t in zip(generating, tasks, strict=True)], where.work_dir,
     )  # fmt: skip
-
-    selection = pipeline.select_stage(
-        concat_records(tasks), concat_records([s.shard for s in scored]), config=pairing
-    )
-    final = validate_outcome(selection.outcomes[-1], SCHEMAS["critique"])
+    scratch = where.staging_dir()  # selection's critique parts, removed once staged
+    selector = pipeline.Selector(config=pairing, work_dir=scratch)
+    for task_shard, future in zip(tasks, scoring, strict=True):  # while later shards generate
+        selector.add(pipeline.ShardInputs(task_shard.path, future.result().shard.path))
+    selection = selector.finish()
+    generated, scored = [g.result() for g in generating], [s.result() for s in scoring]
     counts = [
         StageCounts.of(source_outcome),
         total_counts("generate", generated),
         total_counts("score", scored),
-        *[StageCounts.of(o) for o in [*selection.outcomes[:-1], final]],
+        *selection.counts,
     ]
     balance = asdict(selection.balance)
     resumed = sum(r.resumed for r in generated)
@@ -122,14 +127,15 @@ def toolpref(
             dataset=DATASET, counts=counts,
             notes=[f"{resumed} of {len(generated)} generation shards resumed from the store",
                    f"balance quota {balance['quota']} pairs per bucket (share {balance['share']})"],
-            distributions={"labels": _label_counts(final.records),
+            distributions={"labels": selection.labels,
                            **{f"pairs by {k}": v for k, v in balance["by_dimension"].items()}},
         ),
     )  # fmt: skip
-    if not final.records:
+    if not selection.rows:
+        shutil.rmtree(scratch)
         raise EmptyDatasetError(DATASET, counts)
     staged = stage_version(
-        store=where, dataset=DATASET, schema_id=SCHEMAS["critique"], rows=final.records,
+        store=where, dataset=DATASET, schema_id=SCHEMAS["critique"], parts=selection.rows.files,
         params=params | {"sampling_plan": plan.describe()},
         lineage=[
             LineageEntry(kind="source", ref=str(source_lineage.get("source", source)),
@@ -142,12 +148,9 @@ def toolpref(
             "source": source_outcome.quarantined,
             "generate": read_quarantine([g.quarantine_path for g in generated]),
             "score": read_quarantine([s.quarantine_path for s in scored]),
-            "critique": final.quarantined,
+            "critique": selection.quarantined,
         },
-        stats={"labels": _label_counts(final.records), "balance": balance},
+        stats={"labels": selection.labels, "balance": balance},
     )  # fmt: skip
+    shutil.rmtree(scratch)
     return publish_version(staged)
-
-
-def _label_counts(rows: list[dict]) -> dict[str, int]:
-    return {str(label): sum(r["label"] == label for r in rows) for label in (1, 2)}

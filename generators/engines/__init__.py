@@ -1,8 +1,13 @@
-"""Engines: one interface (``base``), built from a spec string by ``open_engine``."""
+"""Engines: one interface (``base``), built from a spec string by ``open_engine``.
+
+Three kinds are built in; ``register_engine`` adds others (a benchmark's fake engine, an
+engine a user's package provides) without editing this module.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from datagen.generators.engines.base import (
     Completion,
@@ -14,7 +19,7 @@ from datagen.generators.engines.base import (
     Sampling,
     ToolCall,
 )
-from datagen.generators.engines.spec import EngineSpec, parse_engine_spec
+from datagen.generators.engines.spec import KNOWN_KINDS, EngineSpec, add_kind, parse_engine_spec
 
 __all__ = [
     "Completion",
@@ -28,10 +33,27 @@ __all__ = [
     "ToolCall",
     "open_engine",
     "parse_engine_spec",
+    "register_engine",
 ]
+
+EngineFactory = Callable[[EngineSpec], Engine]
 
 _open: dict[str, Engine] = {}
 _open_lock = threading.Lock()
+_factories: dict[str, EngineFactory] = {}
+
+
+def register_engine(kind: str, factory: EngineFactory) -> None:
+    """Let ``open_engine`` build specs of ``kind`` (``kind:target?options``) with ``factory``.
+
+    Built-in kinds cannot be replaced. Registering a kind again replaces its factory for
+    engines opened afterwards; an engine already open stays the process's engine for its spec.
+    """
+    if kind in KNOWN_KINDS:
+        raise ValueError(f"engine kind {kind!r} is built in and cannot be registered again")
+    add_kind(kind)
+    with _open_lock:
+        _factories[kind] = factory
 
 
 def open_engine(spec: str) -> Engine:
@@ -60,4 +82,6 @@ def _build(spec: EngineSpec) -> Engine:
         from datagen.generators.engines.vllm import VLLMEngine
 
         return VLLMEngine.from_spec(spec)
+    if spec.kind in _factories:
+        return _factories[spec.kind](spec)
     raise EngineError(f"engine {spec.kind!r} is not available in this build (spec {spec})")

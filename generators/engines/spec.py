@@ -1,14 +1,34 @@
 """Engine spec strings: ``embedded``, ``openai:URL[,URL...]?model=...``, ``vllm:MODEL?...``.
 
 A spec is what users type on the CLI and what lineage records, so it is parsed in one place.
+Kinds beyond the built-in three (a benchmark's fake, a plug-in) are added with
+``datagen.generators.engines.register_engine``, which records them here so they parse.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 KNOWN_KINDS = ("embedded", "openai", "vllm")
+KIND_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
+_registered_kinds: set[str] = set()
+
+
+def add_kind(kind: str) -> None:
+    """Let specs of ``kind`` parse (called by ``register_engine``)."""
+    if not KIND_PATTERN.fullmatch(kind):
+        raise ValueError(
+            f"engine kind {kind!r} must be lower-case letters, digits, '-' or '_', "
+            "starting with a letter"
+        )
+    _registered_kinds.add(kind)
+
+
+def known_kinds() -> tuple[str, ...]:
+    """The built-in kinds, then the registered ones (sorted)."""
+    return KNOWN_KINDS + tuple(sorted(_registered_kinds - set(KNOWN_KINDS)))
 
 
 @dataclass(frozen=True)
@@ -30,10 +50,12 @@ def parse_engine_spec(spec: str) -> EngineSpec:
     """Parse a spec string, failing with a message that lists the accepted forms."""
     head, _, query = spec.strip().partition("?")
     kind, _, target = head.partition(":")
-    if kind not in KNOWN_KINDS:
+    if kind not in known_kinds():
+        registered = sorted(_registered_kinds - set(KNOWN_KINDS))
         raise ValueError(
             f"unknown engine {kind!r} in spec {spec!r}; use one of: embedded, "
             "openai:URL[,URL...]?model=NAME, vllm:MODEL?tp=N"
+            + (f", or a registered kind: {', '.join(registered)}" if registered else "")
         )
     try:
         options = dict(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))

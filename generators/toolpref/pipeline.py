@@ -1,17 +1,29 @@
 """ToolPref-Pairwise as plain stage functions: source → generate → score → select.
 
-Each returns a ``StageOutcome`` whose counts add up; the flow in ``flows/toolpref.py`` only
-wires them to storage and Prefect.
+Each returns counts that add up (a ``StageOutcome``, or ``StageCounts`` for selection, which
+streams over the shard files so that its memory stays flat as a run grows); the flow in
+``flows/toolpref.py`` only wires them to storage and Prefect.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from datagen.generators.engines.base import Engine, Result
-from datagen.generators.outcome import Quarantined, Record, StageOutcome
-from datagen.generators.toolpref.critique_rows import critique_rows
+from datagen.generators.outcome import Quarantined, Record, StageCounts, StageOutcome
+from datagen.generators.toolpref.critique_rows import (
+    CritiquePartWriter,
+    CritiqueRows,
+    RenderedTask,
+    critique_rows,
+)
 from datagen.generators.toolpref.generate import (
     GenerationConfig,
     candidate_records,
@@ -24,8 +36,14 @@ from datagen.generators.toolpref.pairs import (
     make_pairs,
     uniform_score_tasks,
 )
-from datagen.generators.toolpref.score import score_candidate
+from datagen.generators.toolpref.score import score_candidate, task_checker
 from datagen.generators.toolpref.sources import SourceRead, interleave_categories, take
+from datagen.schemas import first_error, records_to_table, table_to_records
+from datagen.verifiers.toolcall import ToolCallChecker
+
+TASK_SCHEMA = "toolpref/task.v1"
+CANDIDATE_SCHEMA = "toolpref/candidate.v1"
+CRITIQUE_SCHEMA = "toolpref/critique.v1"
 
 
 def source_stage(read: SourceRead, *, limit: int | None) -> StageOutcome:
@@ -41,6 +59,12 @@ def source_stage(read: SourceRead, *, limit: int | None) -> StageOutcome:
     ).check()
 
 
+_planning = threading.Lock()
+"""Planning is pure Python: shards planning at once under the GIL all finish at about the
+same time, and the engine waits for all of them. Taking turns gets the first shard's batch
+to the engine while the others plan."""
+
+
 def generate_stage(
     tasks: Sequence[Record], *, engines: Callable[[str], Engine], config: GenerationConfig
 ) -> StageOutcome:
@@ -48,7 +72,8 @@ def generate_stage(
 
     ``engines`` maps a plan's engine spec to the (already loaded) engine.
     """
-    planned = plan_samples(tasks, config=config)
+    with _planning:
+        planned = plan_samples(tasks, config=config)
     by_engine: dict[str, list[int]] = {}
     for index, sample in enumerate(planned):
         by_engine.setdefault(sample.cell.engine, []).append(index)
@@ -67,56 +92,139 @@ def generate_stage(
 
 
 def score_stage(candidates: Sequence[Record], *, tasks: Sequence[Record]) -> StageOutcome:
+    """Score every candidate; a task's K candidates share one checker (its docs read once)."""
     by_id = {t["task_id"]: t for t in tasks}
-    return StageOutcome(
-        stage="score",
-        n_in=len(candidates),
-        records=[score_candidate(c, by_id[c["task_id"]]) for c in candidates],
-    ).check()
+    checkers: dict[str, ToolCallChecker] = {}
+    records = []
+    for candidate in candidates:
+        task = by_id[candidate["task_id"]]
+        if (checker := checkers.get(task["task_id"])) is None:
+            checker = checkers[task["task_id"]] = task_checker(task)
+        records.append(score_candidate(candidate, task, checker=checker))
+    return StageOutcome(stage="score", n_in=len(candidates), records=records).check()
+
+
+@dataclass(frozen=True)
+class ShardInputs:
+    """A task shard and the scored candidates generated from it (Parquet files).
+
+    A task's candidates never span shards, so each shard is paired on its own.
+    """
+
+    tasks: Path
+    candidates: Path
 
 
 @dataclass
 class Selection:
-    rows: list[Record]
-    outcomes: list[StageOutcome]
+    """Selection's counts (difficulty_filter, pair, balance, critique), its valid critique
+    rows (on disk, in pair-id order), the rows that failed the schema, and the balance."""
+
+    counts: list[StageCounts]
+    rows: CritiqueRows
+    quarantined: list[Quarantined]
     balance: BalanceReport
+    labels: dict[str, int]
 
 
-def select_stage(
-    tasks: Sequence[Record], candidates: Sequence[Record], *, config: PairingConfig
-) -> Selection:
-    """Difficulty filter, pairing, balancing and critique rows, each counted."""
+CANDIDATE_COLUMNS = ["candidate_id", "task_id", "sample_index", "score", "response", "reason"]
+BUCKET_FIELDS = ("complexity", "intensity", "source", "category")
+"""What balancing reads of a pair besides its id; few distinct values, so interned."""
+
+
+class Selector:
+    """Difficulty filter, pairing, balancing and critique rows, fed one shard at a time.
+
+    ``add`` filters, pairs and writes the critique rows (validated) of one shard, so a flow
+    can select each shard as soon as it is scored, while the engine works on later ones;
+    ``finish`` balances every pair and orders the kept rows by pair id. Memory stays flat:
+    a shard's records while it is added, and over the run only each pair's id and buckets.
+    """
+
+    def __init__(self, *, config: PairingConfig, work_dir: Path, rows_per_part: int = 50_000):
+        self.config, self.work_dir = config, work_dir
+        self.pairs_per_part = max(1, rows_per_part // 2)
+        self._tally: Counter[str] = Counter()
+        self._keys: list[Record] = []
+        self._row_files: list[Path] = []
+        self._invalid: list[tuple[str, int, Quarantined]] = []
+
+    def add(self, shard: ShardInputs) -> None:
+        tasks = _read(shard.tasks, TASK_SCHEMA)
+        candidates = _read(shard.candidates, CANDIDATE_SCHEMA, CANDIDATE_COLUMNS)
+        pairs = _pair_shard(tasks, candidates, config=self.config, tally=self._tally)
+        self._keys += [
+            {"pair_id": p["pair_id"]} | {k: sys.intern(p[k]) for k in BUCKET_FIELDS} for p in pairs
+        ]
+        valid = []
+        for row in _critique(pairs, {t["task_id"]: t for t in tasks}):
+            if (reason := first_error(CRITIQUE_SCHEMA, row)) is None:
+                valid.append(row)
+            else:  # quarantined only if balancing keeps its pair, as before streaming
+                entry = Quarantined(str(row["row_id"]), reason, row)
+                self._invalid.append((row["pair_id"], row["label"], entry))
+        self._row_files.append(self.work_dir / f"rows-{len(self._row_files):05d}.parquet")
+        pq.write_table(records_to_table(CRITIQUE_SCHEMA, valid), self._row_files[-1])
+
+    def finish(self) -> Selection:
+        balanced, report = balance_pairs(self._keys, config=self.config)
+        rank = {p["pair_id"]: i for i, p in enumerate(balanced)}  # balanced is in pair-id order
+        self._keys = []
+        parts = CritiquePartWriter(self.work_dir, pairs_per_part=self.pairs_per_part)
+        for path in self._row_files:
+            parts.add(pq.read_table(path), rank)
+            path.unlink()
+        kept_invalid = [(rank[p], label, q) for p, label, q in self._invalid if p in rank]
+        quarantined = sorted(kept_invalid, key=lambda entry: entry[:2])
+        rows, labels = parts.finish()
+        tally, n_kept = self._tally, len(balanced)
+        counts = [
+            StageCounts("difficulty_filter", tally["with_candidates"], tally["informative"],
+                        tally["with_candidates"] - tally["informative"]),
+            StageCounts("pair", tally["considered"], tally["pairs"],
+                        tally["considered"] - tally["pairs"]),
+            StageCounts("balance", tally["pairs"], n_kept, tally["pairs"] - n_kept),
+            StageCounts("critique", 2 * n_kept, len(rows), 0, len(quarantined)),
+        ]  # fmt: skip
+        return Selection(counts, rows, [q for *_, q in quarantined], report, labels)
+
+
+def _read(path: Path, schema_id: str, columns: list[str] | None = None) -> list[Record]:
+    present = pq.read_schema(path).names
+    wanted = None if columns is None else [c for c in columns if c in present]
+    return table_to_records(schema_id, pq.read_table(path, columns=wanted))
+
+
+def _pair_shard(
+    tasks: list[Record], candidates: list[Record], *, config: PairingConfig, tally: Counter
+) -> list[Record]:
+    """One shard's pairs, in task order; adds the shard's counts to ``tally``."""
     uniform = uniform_score_tasks(candidates)
     by_task: dict[str, list[Record]] = {}
     for candidate in candidates:
         by_task.setdefault(candidate["task_id"], []).append(candidate)
+    if strays := sorted(by_task.keys() - {t["task_id"] for t in tasks})[:3]:
+        raise ValueError(f"scored candidates of tasks {strays} are not in their task shard")
     with_candidates = [t for t in tasks if t["task_id"] in by_task]
     informative = [t for t in with_candidates if t["task_id"] not in uniform]
-    difficulty = StageOutcome(
-        stage="difficulty_filter",
-        n_in=len(with_candidates),
-        records=informative,
-        n_filtered=len(with_candidates) - len(informative),
-    ).check()
-
     pairs: list[Record] = []
-    considered = rejected = 0
     for task in informative:
         own = sorted(by_task[task["task_id"]], key=lambda c: c["sample_index"])
-        task_pairs, task_rejected = make_pairs(task, own, config=config)
-        considered += len(task_pairs) + task_rejected
-        rejected += task_rejected
+        task_pairs, rejected = make_pairs(task, own, config=config)
+        tally["considered"] += len(task_pairs) + rejected
         pairs += task_pairs
-    pairing = StageOutcome(
-        stage="pair", n_in=considered, records=pairs, n_filtered=rejected
-    ).check()
+    tally.update(
+        with_candidates=len(with_candidates), informative=len(informative), pairs=len(pairs)
+    )
+    return pairs
 
-    balanced, report = balance_pairs(pairs, config=config)
-    balance = StageOutcome(
-        stage="balance", n_in=len(pairs), records=balanced, n_filtered=len(pairs) - len(balanced)
-    ).check()
 
-    tasks_by_id = {t["task_id"]: t for t in informative}
-    rows = [row for pair in balanced for row in critique_rows(pair, tasks_by_id[pair["task_id"]])]
-    critique = StageOutcome(stage="critique", n_in=2 * len(balanced), records=rows).check()
-    return Selection(rows=rows, outcomes=[difficulty, pairing, balance, critique], balance=report)
+def _critique(pairs: list[Record], tasks: dict[str, Record]) -> list[Record]:
+    rows: list[Record] = []
+    rendered: RenderedTask | None = None  # a task's pairs come together
+    for pair in pairs:
+        task = tasks[pair["task_id"]]
+        if rendered is None or rendered.task_id != task["task_id"]:
+            rendered = RenderedTask.of(task)
+        rows += critique_rows(pair, task, rendered=rendered)
+    return rows

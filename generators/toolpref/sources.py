@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,14 +143,19 @@ def read_hermes_jsonl(path: Path) -> SourceRead:
 
 def detect_format(path: Path) -> Format:
     """The format of a file's first rows that show one; a clear error when none does."""
-    rows = [row for _, row, error in _load_rows(path) if error is None]
-    if not rows:
-        raise ValueError(f"{path} has no JSON rows")
-    for row in rows[:DETECT_ROWS]:
+    seen = 0
+    for _, row, error in _load_rows(path):  # decodes only the rows it looks at
+        if error is not None:
+            continue
         if found := row_format(row):
             return found
+        seen += 1
+        if seen == DETECT_ROWS:
+            break
+    if not seen:
+        raise ValueError(f"{path} has no JSON rows")
     raise ValueError(
-        f"{path}: none of its first {min(len(rows), DETECT_ROWS)} JSON rows is a tool-calling "
+        f"{path}: none of its first {seen} JSON rows is a tool-calling "
         'chat: expected OpenAI rows ({"messages": [...], "tools": [...]} with an assistant '
         '"tool_calls") or Hermes rows ({"conversations": [...]} or assistant text with '
         "<tool_call> blocks)"
@@ -199,9 +204,10 @@ def _file_tasks(row: object, fmt: Format, *, record_id: str, source: str) -> lis
     return segment_conversation(messages, tools, record_id=record_id, source=source)
 
 
-def _load_rows(path: Path) -> list[tuple[int, object, str | None]]:
+def _load_rows(path: Path) -> Iterator[tuple[int, object, str | None]]:
     """``(row number, row, JSON error)`` of a JSONL file, or of a file holding one JSON array
-    (the shape Hermes' own ``*.json`` files ship in); numbers count from 1."""
+    (the shape Hermes' own ``*.json`` files ship in); numbers count from 1. Lines are decoded
+    as they are consumed, so format detection decodes only the rows it looks at."""
     if not path.is_file():
         raise FileNotFoundError(
             f"task source {path} is not a file (give 'bfcl' or a JSONL file of chat rows)"
@@ -216,16 +222,17 @@ def _load_rows(path: Path) -> list[tuple[int, object, str | None]]:
         except json.JSONDecodeError:
             whole = None  # a JSONL file whose first line is an array: read it line by line
         if isinstance(whole, list):
-            return [(number, row, None) for number, row in enumerate(whole, 1)]
-    rows: list[tuple[int, object, str | None]] = []
+            yield from ((number, row, None) for number, row in enumerate(whole, 1))
+            return
     for number, line in enumerate(text.split("\n"), 1):  # not splitlines: JSON allows U+2028
         if not line.strip():
             continue
         try:
-            rows.append((number, json.loads(line), None))
+            row = json.loads(line)
         except json.JSONDecodeError as error:
-            rows.append((number, line, str(error)))
-    return rows
+            yield number, line, str(error)
+        else:
+            yield number, row, None
 
 
 READERS: dict[Format, Callable[[Path], SourceRead]] = {

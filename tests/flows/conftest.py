@@ -40,11 +40,16 @@ def datagen(
 
 
 @pytest.fixture(scope="session")
-def reference_store(tmp_path_factory) -> Path:
-    """A store holding ``toolpref-pairwise@1`` from one uninterrupted run."""
+def reference_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One uninterrupted run into a fresh store: the store and what the command printed."""
     store = tmp_path_factory.mktemp("reference-store")
-    datagen("run", "toolpref", *RUN_ARGS, store=store)
-    return store
+    return store, datagen("run", "toolpref", *RUN_ARGS, store=store)
+
+
+@pytest.fixture(scope="session")
+def reference_store(reference_run: tuple[Path, subprocess.CompletedProcess]) -> Path:
+    """A store holding ``toolpref-pairwise@1`` from one uninterrupted run."""
+    return reference_run[0]
 
 
 @pytest.fixture

@@ -58,6 +58,14 @@ def test_stage_counts_add_up_and_bad_source_rows_are_quarantined(reference_store
     assert counts["critique"]["n_out"] == shown["row_count"]
 
 
+def test_the_run_report_reaches_the_terminal(reference_run) -> None:
+    store, done = reference_run
+    shown = Catalog(Store(store)).show("toolpref-pairwise@1")
+    critique = next(c for c in shown["stage_counts"] if c["stage"] == "critique")
+    assert "# toolpref-pairwise: run report" in done.stderr
+    assert f"| critique | {critique['n_in']} | {critique['n_out']} |" in done.stderr
+
+
 def test_lineage_records_source_engine_and_parameters(reference_store: Path) -> None:
     shown = Catalog(Store(reference_store)).show("toolpref-pairwise@1")
     refs = {entry["ref"] for entry in shown["lineage"]}

@@ -16,7 +16,6 @@ import pytest
 from datagen.catalog import Catalog, Store
 from datagen.schemas import first_error
 
-
 pytestmark = pytest.mark.vllm
 
 SOURCE = Path(__file__).parents[1] / "flows" / "data" / "tools_openai.jsonl"

@@ -23,7 +23,6 @@ from datagen.generators.engines import (
 )
 from datagen.generators.engines.vllm import VLLMEngine
 
-
 pytestmark = pytest.mark.vllm
 
 WEATHER = {
