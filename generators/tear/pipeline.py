@@ -17,7 +17,6 @@ from datagen.generators.sampling import derive_seed
 from datagen.generators.tear import curation, tasks
 from datagen.generators.tear.complexity import NODE_EDGES, TRACE_EDGES, Band, bucket, measure_code
 from datagen.generators.tear.execute import Execution, call_text, run_inputs
-from datagen.generators.tear.sources import FunctionsRead
 from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.sandbox import Sandbox
 
@@ -31,15 +30,18 @@ class Curation:
     reasons: Counter = field(default_factory=Counter)
 
 
-def source_stage(read: FunctionsRead, *, limit: int | None) -> StageOutcome:
-    """The first ``limit`` functions of the source; unusable rows quarantined."""
-    kept = read.functions if limit is None else read.functions[:limit]
+def source_stage(
+    records: Sequence[Record], *, rejects: Sequence[Quarantined] = (), limit: int | None
+) -> StageOutcome:
+    """The first ``limit`` records (functions, or seed topics) of the source; unusable rows
+    quarantined."""
+    kept = records if limit is None else records[:limit]
     return StageOutcome(
         stage="source",
-        n_in=len(read.functions) + len(read.rejects),
+        n_in=len(records) + len(rejects),
         records=list(kept),
-        n_filtered=len(read.functions) - len(kept),
-        quarantined=list(read.rejects),
+        n_filtered=len(records) - len(kept),
+        quarantined=list(rejects),
     ).check()
 
 
@@ -111,11 +113,13 @@ def curate_stage(
 
 
 def task_record(run: Execution) -> Record:
-    """The RL task for one kept (function, input, output)."""
+    """The RL task for one kept (function, input, output), in the ``code`` variant."""
     function = run.function
     call = call_text(function["entry_point"], run.args_text)
     return {
-        "task_id": f"{function['function_id']}:{run.input_index}",
+        "task_id": f"{function['function_id']}:{run.input_index}:code",
+        "variant": "code",
+        "description": None,
         "function_id": function["function_id"],
         "source": function["source"],
         "entry_point": function["entry_point"],
@@ -132,6 +136,25 @@ def task_record(run: Execution) -> Record:
     }
 
 
+def tasks_stage(
+    code_tasks: Sequence[Record], descriptions: dict[str, str], *, variants: Sequence[str]
+) -> StageOutcome:
+    """Every curated task in every variant of ``variants``: one candidate per (task, variant).
+
+    A description candidate whose function has no usable description is filtered (the
+    describe stage quarantined the engine's answer with its reason).
+    """
+    built = tasks.variant_tasks(code_tasks, descriptions, variants=variants)
+    candidates = len(code_tasks) * len(variants)
+    return StageOutcome("tasks", candidates, built, n_filtered=candidates - len(built)).check()
+
+
+def kept_functions(functions: Sequence[Record], task_rows: Sequence[Record]) -> list[Record]:
+    """The functions that still have a task after curation (the ones worth describing)."""
+    kept = {task["function_id"] for task in task_rows}
+    return [function for function in functions if function["function_id"] in kept]
+
+
 def solve_stage(
     shard: Sequence[Record],
     *,
@@ -146,7 +169,7 @@ def solve_stage(
     requests = [
         Request(
             request_id=task["task_id"],
-            prompt=tasks.completion_prompt(code=task["code"], call=task["call"]),
+            prompt=tasks.solve_prompt(task),
             sampling=Sampling(
                 temperature=temperature,
                 max_tokens=max_tokens,
@@ -214,6 +237,11 @@ def select_stage(
         "balance", len(banded), balanced, n_filtered=len(banded) - len(balanced)
     ).check()
     return Selection(rows=balanced, outcomes=[difficulty, balance], balance=report)
+
+
+def variant_counts(rows: Sequence[Record]) -> dict[str, int]:
+    """Kept tasks per variant, for the report and the version's stats."""
+    return dict(sorted(Counter(r["variant"] for r in rows).items()))
 
 
 def complexity_distributions(rows: Sequence[Record]) -> dict[str, dict[str, int]]:

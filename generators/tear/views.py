@@ -3,7 +3,9 @@
 - **critique**: RL with a verifiable reward. The prompt asks for the call's return value; the
   reward (``verifiers.rewards`` → ``answer_match``) compares the final answer with
   ``ground_truth``, the ``repr`` the sandbox recorded. ``group_id`` is the function id, so the
-  inputs of one function never straddle train and validation.
+  inputs of one function, and both variants of each (with the code, with its description),
+  never straddle train and validation. ``extra_info.variant`` says which prompt a row holds
+  (rows published before variants existed, schema ``tear/rl.v1``, are all ``code``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def critique_view(rows: Iterable[Record]) -> list[Record]:
             "ground_truth": row["expected"],
             "extra_info": {
                 **{key: row[key] for key in _INFO},
+                "variant": row.get("variant") or "code",
                 "pass_rate": float(row["pass_rate"]),
             },
         }

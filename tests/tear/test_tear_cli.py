@@ -16,7 +16,9 @@ from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.rewards import compute_score
 
 DATA = Path(__file__).parent / "data"
-RUN = ["run", "tear", "--samples", "2", "--min-pass-rate", "0", "--max-tokens", "12"]
+RUN = ["run", "tear", "--samples", "2", "--min-pass-rate", "0", "--max-tokens", "12",
+       "--variants", "code"]  # fmt: skip
+"""The code variant only: test_tear_seeds.py runs the description variant."""
 
 
 def datagen(*args: str, store: Path, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -71,11 +73,12 @@ def test_every_filter_is_counted_and_the_rows_are_valid(store: Path) -> None:
              "rev('hello')": "'olleh'", "div(5)": "2"}  # fmt: skip
     assert set(by_call) <= set(truth)
     for call, row in by_call.items():
-        assert first_error("tear/rl.v1", row) is None
+        assert first_error("tear/rl.v2", row) is None
         assert row["expected"] == truth[call]
         assert answer_match(f"Answer: {truth[call]}", row["expected"]).passed
         assert 0.0 <= row["pass_rate"] <= 0.99 and row["n_samples"] == 2
         assert call in row["prompt"][0]["content"]
+        assert row["variant"] == "code" and row["task_id"].endswith(":code")
 
 
 @pytest.mark.parametrize(("fmt", "view"), [("verl", None), ("trl", "critique")])
@@ -97,3 +100,12 @@ def test_a_run_that_filters_everything_publishes_nothing_and_exits_3(tmp_path: P
     assert done.returncode == 3, done.stderr[-2000:]
     assert "nothing to publish for tear" in done.stderr
     assert Catalog(Store(tmp_path)).list_datasets() == []
+
+
+@pytest.mark.parametrize("variants", ["pictures", "code,pictures", ","])
+def test_unknown_variants_are_refused_before_anything_runs(tmp_path: Path, variants: str) -> None:
+    done = datagen("run", "tear", "--variants", variants, store=tmp_path, timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    message = " ".join(done.stderr.replace("│", " ").split())  # rich boxes and wraps it
+    assert "comma-separated subset of code, description" in message
+    assert not (tmp_path / "_prefect").exists() and not (tmp_path / "_work").exists()
