@@ -41,6 +41,15 @@ StoreOption = Annotated[
 ]
 
 
+RunnerOption = Annotated[
+    str, typer.Option(help="Where shard tasks run: 'threads' (this process) or 'ray'.")
+]
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option(help="Ray cluster to join with --runner ray (host:port); default: a local one."),
+]
+
+
 def _catalog(store: str | None):
     from datagen.catalog import Catalog, Store
 
@@ -71,6 +80,8 @@ def run_toolpref(
         ),
     ] = "embedded",
     store: StoreOption = None,
+    runner: RunnerOption = "threads",
+    ray_address: RayAddressOption = None,
     shard_size: Annotated[
         int, typer.Option(help="Tasks per shard (the unit of batching and resume).")
     ] = 16,
@@ -81,12 +92,14 @@ def run_toolpref(
 ) -> None:
     """Build ToolPref-Pairwise: sample calls, score them against ground truth, publish pairs."""
     from datagen.catalog import Store
-    from datagen.flows.runtime import prepare_prefect
+    from datagen.flows.runtime import prepare_prefect, with_runner
 
     prepare_prefect(Store.resolve(store).root)
     from datagen.flows.progress_bars import progress_bars
     from datagen.flows.publish import EmptyDatasetError
     from datagen.flows.toolpref import toolpref
+
+    toolpref = with_runner(toolpref, runner=runner, ray_address=ray_address)
 
     try:
         with progress_bars(err):
@@ -102,12 +115,25 @@ def run_toolpref(
 @run_app.command("tear")
 def run_tear(
     source: Annotated[
-        str, typer.Option(help="'humaneval' or a JSONL file of {code, entry_point, inputs}.")
+        str,
+        typer.Option(
+            help="'humaneval', a JSONL file of {code, entry_point, inputs}, or 'seeds' / "
+            "'seeds:FILE' (one topic per line): the engine writes a function and calls per topic."
+        ),
     ] = "humaneval",
-    limit: Annotated[int | None, typer.Option(help="Keep the first N functions.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Keep the first N functions (with seeds: N topics).")
+    ] = None,
     inputs_per_function: Annotated[
-        int, typer.Option(help="Inputs (test-case arguments) kept per function.")
+        int, typer.Option(help="Inputs (test-case arguments or written calls) kept per function.")
     ] = 3,
+    variants: Annotated[
+        str,
+        typer.Option(
+            help="Task variants, comma-separated: 'code' shows the function, 'description' "
+            "only the engine's description of it (one more engine request per function)."
+        ),
+    ] = "code,description",
     samples: Annotated[
         int, typer.Option(help="Engine answers per task; their pass rate sets its difficulty.")
     ] = 4,
@@ -116,6 +142,8 @@ def run_tear(
         str, typer.Option(help="Engine spec: embedded | openai:URL?model=M | vllm:MODEL.")
     ] = "embedded",
     store: StoreOption = None,
+    runner: RunnerOption = "threads",
+    ray_address: RayAddressOption = None,
     shard_size: Annotated[
         int, typer.Option(help="Tasks per solve shard (the unit of batching and resume).")
     ] = 16,
@@ -133,22 +161,30 @@ def run_tear(
         int, typer.Option(help="Drop inputs whose output repr is longer than this.")
     ] = 200,
 ) -> None:
-    """Build TeaR: execute functions in the sandbox, curate, rate by pass rate, publish tasks."""
+    """Build TeaR: run functions in the sandbox, curate, ask with code or description, publish."""
     from datagen.catalog import Store
-    from datagen.flows.runtime import prepare_prefect
+    from datagen.flows.runtime import prepare_prefect, with_runner
+    from datagen.generators.tear.tasks import parse_variants
 
+    try:
+        parse_variants(variants)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--variants") from None
     prepare_prefect(Store.resolve(store).root)
     from datagen.flows.progress_bars import progress_bars
     from datagen.flows.publish import EmptyDatasetError
     from datagen.flows.tear import tear
 
+    tear = with_runner(tear, runner=runner, ray_address=ray_address)
+
     try:
         with progress_bars(err):
             info = tear(
                 source=source, limit=limit, inputs_per_function=inputs_per_function,
-                samples=samples, seed=seed, engine=engine, store=store, shard_size=shard_size,
-                max_tokens=max_tokens, min_pass_rate=min_pass_rate, max_pass_rate=max_pass_rate,
-                max_bucket_share=max_bucket_share, max_output_chars=max_output_chars,
+                variants=variants, samples=samples, seed=seed, engine=engine, store=store,
+                shard_size=shard_size, max_tokens=max_tokens, min_pass_rate=min_pass_rate,
+                max_pass_rate=max_pass_rate, max_bucket_share=max_bucket_share,
+                max_output_chars=max_output_chars,
             )  # fmt: skip
     except EmptyDatasetError as exc:
         raise _fail(str(exc), code=3) from None
