@@ -115,6 +115,14 @@ def stage_version(
     )
 
 
+@task(cache_policy=NO_CACHE)
+def open_catalog(store_root: Path) -> None:
+    """Open the store's catalog (creating or migrating it) while the engine works, so that a
+    new store's catalog is not created in the run's tail, where nothing else overlaps it."""
+    with Catalog(Store(store_root)).connect():
+        pass
+
+
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def publish_version(staged: StagedVersion) -> dict[str, Any]:
     """Register the staged files as the dataset's next version, atomically."""

@@ -264,12 +264,13 @@ def concat_records(shards: Sequence[Shard]) -> list[Record]:
     return [record for shard in shards for record in shard.records()]
 
 
-@task(cache_policy=NO_CACHE)
 def report_run(*, dataset: str, title: str, markdown: str) -> str:
     """Leave the run's stats as a Prefect markdown artifact and show them on the terminal.
 
-    Written to stderr directly, not printed: flows run with ``log_prints``, which would turn
-    a print into a log record that the default WARNING log level hides.
+    Called in the flow's body, not as a task: the artifact belongs to the flow run, and a task
+    would add Prefect round trips to the run's tail. Written to stderr directly, not printed:
+    flows run with ``log_prints``, which would turn a print into a log record that the default
+    WARNING log level hides.
     """
     key = "".join(ch if ch.isalnum() else "-" for ch in dataset.lower())
     create_markdown_artifact(markdown=markdown, key=f"{key}-report", description=title)

@@ -23,7 +23,12 @@ from prefect.cache_policies import NO_CACHE
 from datagen import verifiers
 from datagen.catalog import LineageEntry, Store
 from datagen.catalog.work_cache import WorkCache, work_key
-from datagen.flows.publish import EmptyDatasetError, publish_version, stage_version
+from datagen.flows.publish import (
+    EmptyDatasetError,
+    open_catalog,
+    publish_version,
+    stage_version,
+)
 from datagen.flows.stages import (
     Shard,
     ShardStage,
@@ -243,6 +248,7 @@ def tear(
             path=topics, limit=limit, write=write, shard_size=shard_size, cache_root=where.work_dir
         )
         roles.insert(0, "writer")
+    catalog = open_catalog.submit(where.root)  # created or migrated beside the work
     curated = curate_tasks(
         functions=sourced.shards, band=band, max_output_chars=max_output_chars,
         dedup_threshold=dedup_threshold, cache_root=where.work_dir,
@@ -312,6 +318,7 @@ def tear(
                            "variant": variant_counts, **distributions},
         ),
     )  # fmt: skip
+    catalog.result()
     if not final.records:
         raise EmptyDatasetError(DATASET, counts)
     staged = stage_version(

@@ -20,7 +20,12 @@ from prefect.cache_policies import NO_CACHE
 from datagen import verifiers
 from datagen.catalog import LineageEntry, Store
 from datagen.catalog.work_cache import WorkCache
-from datagen.flows.publish import EmptyDatasetError, publish_version, stage_version
+from datagen.flows.publish import (
+    EmptyDatasetError,
+    open_catalog,
+    publish_version,
+    stage_version,
+)
 from datagen.flows.stages import (
     ShardStage,
     code_fingerprint,
@@ -86,6 +91,7 @@ def toolpref(
     generation = GenerationConfig(plan=plan, run_seed=seed, max_tokens=max_tokens)
     pairing = PairingConfig(min_margin=min_margin, max_bucket_share=max_bucket_share, seed=seed)
 
+    catalog = open_catalog.submit(where.root)  # created or migrated beside the work
     tasks, source_outcome, source_lineage = load_tasks(
         source=source, limit=limit, shard_size=shard_size, cache_root=where.work_dir
     )
@@ -131,6 +137,7 @@ def toolpref(
                            **{f"pairs by {k}": v for k, v in balance["by_dimension"].items()}},
         ),
     )  # fmt: skip
+    catalog.result()
     if not selection.rows:
         shutil.rmtree(scratch)
         raise EmptyDatasetError(DATASET, counts)
