@@ -8,7 +8,7 @@ import pytest
 
 from datagen.catalog.work_cache import WorkCache
 from datagen.flows.stages import write_shards
-from datagen.flows.tear import SCHEMAS, curate_tasks
+from datagen.flows.tear_steps import SCHEMAS, curate_tasks
 from datagen.generators.tear.complexity import Band
 
 FUNCTIONS = [
