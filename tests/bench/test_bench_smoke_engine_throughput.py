@@ -9,44 +9,30 @@ and checks that both sides did the same work (same texts, same token counts).
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.vllm
+from .smoke import run_smoke
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.vllm
 
 
 def test_engine_throughput_benchmark_runs_both_sides_and_prints_their_ratio() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "engine_throughput.py"), "--smoke"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "machine:" in done.stdout
-    assert re.search(r"^engine: vllm:\S+tiny-qwen2\?\S*enforce_eager=1", done.stdout, re.M)
-    assert "4 prompts x 1 repeats, max_tokens 8" in done.stdout
-    assert "same texts on both sides: 1 of 1 repeats" in done.stdout, "same work on both sides"
+    stdout = run_smoke("engine_throughput.py", timeout=600)
+    assert re.search(r"^engine: vllm:\S+tiny-qwen2\?\S*enforce_eager=1", stdout, re.M)
+    assert "4 prompts x 1 repeats, max_tokens 8" in stdout
+    assert "same texts on both sides: 1 of 1 repeats" in stdout, "same work on both sides"
     side_line = (
         r"^(datagen|raw) *: +([0-9.]+) tokens/s \((\d+) tokens in [0-9.]+ s, [0-9.]+ s CPU\)$"
     )
     sides = {
         name: (float(rate), int(tokens))
-        for name, rate, tokens in re.findall(side_line, done.stdout, re.M)
+        for name, rate, tokens in re.findall(side_line, stdout, re.M)
     }
-    assert set(sides) == {"datagen", "raw"}, done.stdout
+    assert set(sides) == {"datagen", "raw"}, stdout
     assert sides["datagen"][1] == sides["raw"][1], "both sides generate the same tokens"
     assert 0 < sides["datagen"][1] <= 4 * 8
     assert all(rate > 0 for rate, _ in sides.values())
-    ratio = re.search(
-        r"^ratio datagen/raw: ([0-9.]+) \(per repeat: median [0-9.]+", done.stdout, re.M
-    )
-    assert ratio and float(ratio[1]) > 0, done.stdout
-    assert re.search(r"^ratio datagen/raw by this process's CPU time: [0-9.]+$", done.stdout, re.M)
+    ratio = re.search(r"^ratio datagen/raw: ([0-9.]+) \(per repeat: median [0-9.]+", stdout, re.M)
+    assert ratio and float(ratio[1]) > 0, stdout
+    assert re.search(r"^ratio datagen/raw by this process's CPU time: [0-9.]+$", stdout, re.M)
