@@ -15,7 +15,7 @@ import inspect
 import json
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ContextDecorator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,16 +219,16 @@ def total_counts(stage: str, results: Sequence[StageResult]) -> StageCounts:
     return StageCounts.total(stage, [StageCounts(stage, **r.counts) for r in results])
 
 
-def write_shards(
+def iter_shards(
     cache: WorkCache, *, stage: str, schema_id: str, records: Sequence[Record], shard_size: int
-) -> list[Shard]:
-    """Split records into content-addressed shards of at most ``shard_size`` records.
+) -> Iterator[Shard]:
+    """Split records into content-addressed shards of at most ``shard_size`` records, each
+    yielded as soon as it is written (so a flow can start work on it while it writes the next).
 
     A shard's key hashes its encoded table (Arrow's IPC bytes), which is the same for the same
     records in the same order, without encoding them twice (a sorted JSON dump of every chunk
     took a third of the time to load a 10k-task source).
     """
-    shards = []
     for start in range(0, len(records), shard_size):
         table = records_to_table(schema_id, records[start : start + shard_size])
         key = hashlib.sha256(_ipc_bytes(table)).hexdigest()[:32]
@@ -240,8 +240,16 @@ def write_shards(
             meta={"stage": stage, "schema_id": schema_id, "n_in": table.num_rows,
                   "n_out": table.num_rows, "n_filtered": 0, "n_quarantined": 0},
         )  # fmt: skip
-        shards.append(Shard.of(entry.data_path, schema_id))
-    return shards
+        yield Shard.of(entry.data_path, schema_id)
+
+
+def write_shards(
+    cache: WorkCache, *, stage: str, schema_id: str, records: Sequence[Record], shard_size: int
+) -> list[Shard]:
+    """Every shard of ``iter_shards``, written before returning."""
+    return list(
+        iter_shards(cache, stage=stage, schema_id=schema_id, records=records, shard_size=shard_size)
+    )
 
 
 def _ipc_bytes(table: pa.Table) -> memoryview:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 from dataclasses import asdict
 from functools import partial
-from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -30,15 +29,15 @@ from datagen.flows.stages import (
     ShardStage,
     code_fingerprint,
     fewer_gc_passes,
+    iter_shards,
     read_quarantine,
     report_run,
     submit_shards,
     total_counts,
     validate_outcome,
-    write_shards,
 )
 from datagen.generators.engines import open_engine
-from datagen.generators.outcome import StageCounts
+from datagen.generators.outcome import StageCounts, StageOutcome
 from datagen.generators.report import render_report
 from datagen.generators.sampling import SamplingPlan
 from datagen.generators.toolpref import generate, pipeline, prompts, score
@@ -56,15 +55,10 @@ SCHEMAS = {
 
 
 @task(cache_policy=NO_CACHE)
-def load_tasks(*, source: str, limit: int | None, shard_size: int, cache_root: Path):
-    """Read and segment the source, keep the first ``limit`` of the interleaved order, shard."""
+def load_tasks(*, source: str, limit: int | None) -> tuple[StageOutcome, dict]:
+    """Read and segment the source, keep the first ``limit`` of the interleaved order."""
     read = read_source(source)
-    outcome = validate_outcome(pipeline.source_stage(read, limit=limit), SCHEMAS["task"])
-    shards = write_shards(
-        WorkCache(cache_root), stage="tasks", schema_id=SCHEMAS["task"],
-        records=outcome.records, shard_size=shard_size,
-    )  # fmt: skip
-    return shards, outcome, read.lineage
+    return validate_outcome(pipeline.source_stage(read, limit=limit), SCHEMAS["task"]), read.lineage
 
 
 @flow(name="toolpref", log_prints=True)
@@ -92,26 +86,26 @@ def toolpref(
     pairing = PairingConfig(min_margin=min_margin, max_bucket_share=max_bucket_share, seed=seed)
 
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
-    tasks, source_outcome, source_lineage = load_tasks(
-        source=source, limit=limit, shard_size=shard_size, cache_root=where.work_dir
-    )
-    generating = submit_shards(
-        ShardStage(
-            name="toolpref-generate", output_schema=SCHEMAS["generation"],
-            run=partial(pipeline.generate_stage, engines=open_engine, config=generation),
-            config={"engine": engine, **asdict(generation)},
-            code=code_fingerprint(pipeline, generate, prompts),
-        ),
-        [[shard] for shard in tasks], where.work_dir,
+    source_outcome, source_lineage = load_tasks(source=source, limit=limit)
+    generate_shard = ShardStage(
+        name="toolpref-generate", output_schema=SCHEMAS["generation"],
+        run=partial(pipeline.generate_stage, engines=open_engine, config=generation),
+        config={"engine": engine, **asdict(generation)},
+        code=code_fingerprint(pipeline, generate, prompts),
     )  # fmt: skip
-    scoring = submit_shards(
-        ShardStage(
-            name="toolpref-score", output_schema=SCHEMAS["candidate"],
-            run=lambda candidates, tasks: pipeline.score_stage(candidates, tasks=tasks),
-            code=code_fingerprint(score, prompts, verifiers),
-        ),
-        [[g, t] for g, t in zip(generating, tasks, strict=True)], where.work_dir,
+    score_shard = ShardStage(
+        name="toolpref-score", output_schema=SCHEMAS["candidate"],
+        run=lambda candidates, tasks: pipeline.score_stage(candidates, tasks=tasks),
+        code=code_fingerprint(score, prompts, verifiers),
     )  # fmt: skip
+    tasks, generating, scoring = [], [], []
+    for shard in iter_shards(  # each shard generates as soon as it is written
+        WorkCache(where.work_dir), stage="tasks", schema_id=SCHEMAS["task"],
+        records=source_outcome.records, shard_size=shard_size,
+    ):  # fmt: skip
+        tasks.append(shard)
+        generating += submit_shards(generate_shard, [[shard]], where.work_dir)
+        scoring += submit_shards(score_shard, [[generating[-1], shard]], where.work_dir)
     scratch = where.staging_dir()  # selection's critique parts, removed once staged
     selector = pipeline.Selector(config=pairing, work_dir=scratch)
     for task_shard, future in zip(tasks, scoring, strict=True):  # while later shards generate
