@@ -37,5 +37,6 @@ def render_report(
     if notes:
         parts += ["", *[f"- {note}" for note in notes]]
     for title, values in (distributions or {}).items():
-        parts += ["", f"## {title}", "", distribution_table(title, values)]
+        table = distribution_table(title, values) if values else "none"  # e.g. no filter fired
+        parts += ["", f"## {title}", "", table]
     return "\n".join(parts) + "\n"
