@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -61,6 +61,33 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _run_flow(
+    name: str, *, store: str | None, runner: str, ray_address: str | None, **params: Any
+) -> None:
+    """Run the dataset flow ``datagen.flows.<name>.<name>`` for a ``datagen run`` command.
+
+    Prefect is set up for the store before it is imported, the flow goes on the chosen task
+    runner, progress shows on stderr, and a run whose filters left nothing exits 3.
+    """
+    from importlib import import_module
+
+    from datagen.catalog import Store
+    from datagen.flows.runtime import prepare_prefect, with_runner
+
+    prepare_prefect(Store.resolve(store).root)
+    from datagen.flows.progress_bars import progress_bars
+    from datagen.flows.publish import EmptyDatasetError
+
+    flow = getattr(import_module(f"datagen.flows.{name}"), name)
+    flow = with_runner(flow, runner=runner, ray_address=ray_address)
+    try:
+        with progress_bars(err):
+            info = flow(store=store, **params)
+    except EmptyDatasetError as exc:
+        raise _fail(str(exc), code=3) from None
+    out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
+
+
 @run_app.command("toolpref")
 def run_toolpref(
     source: Annotated[
@@ -91,25 +118,11 @@ def run_toolpref(
     ] = 0.1,
 ) -> None:
     """Build ToolPref-Pairwise: sample calls, score them against ground truth, publish pairs."""
-    from datagen.catalog import Store
-    from datagen.flows.runtime import prepare_prefect, with_runner
-
-    prepare_prefect(Store.resolve(store).root)
-    from datagen.flows.progress_bars import progress_bars
-    from datagen.flows.publish import EmptyDatasetError
-    from datagen.flows.toolpref import toolpref
-
-    toolpref = with_runner(toolpref, runner=runner, ray_address=ray_address)
-
-    try:
-        with progress_bars(err):
-            info = toolpref(
-                source=source, limit=limit, samples=samples, seed=seed, engine=engine,
-                store=store, shard_size=shard_size, max_tokens=max_tokens, min_margin=min_margin,
-            )  # fmt: skip
-    except EmptyDatasetError as exc:
-        raise _fail(str(exc), code=3) from None
-    out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
+    _run_flow(
+        "toolpref", store=store, runner=runner, ray_address=ray_address,
+        source=source, limit=limit, samples=samples, seed=seed, engine=engine,
+        shard_size=shard_size, max_tokens=max_tokens, min_margin=min_margin,
+    )  # fmt: skip
 
 
 @run_app.command("tear")
@@ -162,33 +175,20 @@ def run_tear(
     ] = 200,
 ) -> None:
     """Build TeaR: run functions in the sandbox, curate, ask with code or description, publish."""
-    from datagen.catalog import Store
-    from datagen.flows.runtime import prepare_prefect, with_runner
     from datagen.generators.tear.tasks import parse_variants
 
     try:
         parse_variants(variants)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--variants") from None
-    prepare_prefect(Store.resolve(store).root)
-    from datagen.flows.progress_bars import progress_bars
-    from datagen.flows.publish import EmptyDatasetError
-    from datagen.flows.tear import tear
-
-    tear = with_runner(tear, runner=runner, ray_address=ray_address)
-
-    try:
-        with progress_bars(err):
-            info = tear(
-                source=source, limit=limit, inputs_per_function=inputs_per_function,
-                variants=variants, samples=samples, seed=seed, engine=engine, store=store,
-                shard_size=shard_size, max_tokens=max_tokens, min_pass_rate=min_pass_rate,
-                max_pass_rate=max_pass_rate, max_bucket_share=max_bucket_share,
-                max_output_chars=max_output_chars,
-            )  # fmt: skip
-    except EmptyDatasetError as exc:
-        raise _fail(str(exc), code=3) from None
-    out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
+    _run_flow(
+        "tear", store=store, runner=runner, ray_address=ray_address,
+        source=source, limit=limit, inputs_per_function=inputs_per_function,
+        variants=variants, samples=samples, seed=seed, engine=engine,
+        shard_size=shard_size, max_tokens=max_tokens, min_pass_rate=min_pass_rate,
+        max_pass_rate=max_pass_rate, max_bucket_share=max_bucket_share,
+        max_output_chars=max_output_chars,
+    )  # fmt: skip
 
 
 @catalog_app.command("ls")
