@@ -21,4 +21,5 @@ def describe_machine() -> str:
         total_kb = int(meminfo.read_text().split()[1])
         memory = f", {total_kb / 2**20:.0f} GiB"
     python = f"Python {platform.python_version()}"
-    return f"{os.cpu_count()} cores ({cpu}){memory}, {python}, {platform.system()}"
+    load = f", load {os.getloadavg()[0]:.2f}"  # a busy machine makes every rate noisy
+    return f"{os.cpu_count()} cores ({cpu}){memory}, {python}, {platform.system()}{load}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -28,6 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from datagen.verifiers.sandbox import ExecutionJob, Limits, Sandbox
 from datagen.verifiers.sandbox.uids import claim_uids
+
+try:
+    from bench.machine import describe_machine
+except ImportError:  # run as a script from bench/
+    from machine import describe_machine
 
 GOAL = 10.0
 
@@ -123,18 +127,6 @@ def sandbox_overhead_cpu(limits: Limits, workers: int) -> float:
     before = children_cpu()
     Sandbox(limits=limits, workers=workers).close()
     return children_cpu() - before
-
-
-def describe_machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as handle:
-            names = [line.split(":", 1)[1].strip() for line in handle if "model name" in line]
-        model = names[0] if names else model
-    except OSError:
-        pass
-    load = os.getloadavg()[0]
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}, load {load:.2f}"
 
 
 def main() -> int:

@@ -26,11 +26,6 @@ def add_kind(kind: str) -> None:
     _registered_kinds.add(kind)
 
 
-def known_kinds() -> tuple[str, ...]:
-    """The built-in kinds, then the registered ones (sorted)."""
-    return KNOWN_KINDS + tuple(sorted(_registered_kinds - set(KNOWN_KINDS)))
-
-
 @dataclass(frozen=True)
 class EngineSpec:
     """``kind:target?key=value&...`` split into its parts; ``target`` may be empty."""
@@ -50,8 +45,8 @@ def parse_engine_spec(spec: str) -> EngineSpec:
     """Parse a spec string, failing with a message that lists the accepted forms."""
     head, _, query = spec.strip().partition("?")
     kind, _, target = head.partition(":")
-    if kind not in known_kinds():
-        registered = sorted(_registered_kinds - set(KNOWN_KINDS))
+    if kind not in KNOWN_KINDS and kind not in _registered_kinds:
+        registered = sorted(_registered_kinds)
         raise ValueError(
             f"unknown engine {kind!r} in spec {spec!r}; use one of: embedded, "
             "openai:URL[,URL...]?model=NAME, vllm:MODEL?tp=N"

@@ -119,13 +119,6 @@ class RenderedTask:
         )
 
 
-def critique_prompt(
-    *, messages: list[dict], tools: list[dict], response_1: str, response_2: str
-) -> str:
-    rendered = RenderedTask.of({"task_id": "", "messages": messages, "tools": tools})
-    return _prompt(rendered, response_1, response_2)
-
-
 def _prompt(rendered: RenderedTask, response_1: str, response_2: str) -> str:
     return (
         "## Conversation\n"
@@ -167,7 +160,7 @@ def critique_rows(
     ``rendered`` is ``RenderedTask.of(task)``, passed by callers that make several pairs of
     one task.
     """
-    if rendered is None or rendered.task_id != task["task_id"]:
+    if rendered is None:
         rendered = RenderedTask.of(task)
     rows = []
     for label in (1, 2):

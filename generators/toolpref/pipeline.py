@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from datagen.generators.engines.base import Engine, Result
 from datagen.generators.outcome import Quarantined, Record, StageCounts, StageOutcome
 from datagen.generators.toolpref.critique_rows import (
+    CRITIQUE_SCHEMA,
     CritiquePartWriter,
     CritiqueRows,
     RenderedTask,
@@ -43,7 +44,6 @@ from datagen.verifiers.toolcall import ToolCallChecker
 
 TASK_SCHEMA = "toolpref/task.v1"
 CANDIDATE_SCHEMA = "toolpref/candidate.v1"
-CRITIQUE_SCHEMA = "toolpref/critique.v1"
 
 
 def source_stage(read: SourceRead, *, limit: int | None) -> StageOutcome:
