@@ -106,12 +106,13 @@ def tear(
         functions=sourced.shards, band=band, max_output_chars=max_output_chars,
         dedup_threshold=dedup_threshold, cache_root=where.work_dir,
     )  # fmt: skip
+    code_tasks = curated.shard.records()
     counts = [*sourced.counts, *curated.counts]
     quarantine = dict(sourced.quarantine)
     descriptions: dict[str, str] = {}
     if "description" in chosen:
         described = describe_functions(
-            functions=sourced.shards, curated=curated, shard_size=shard_size,
+            functions=sourced.shards, code_tasks=code_tasks, shard_size=shard_size,
             cache_root=where.work_dir,
             describe_config=dict(engine=engine, seed=seed, temperature=describe_temperature,
                                  max_tokens=describe_max_tokens),
@@ -123,7 +124,7 @@ def tear(
         }
         roles.insert(-1, "describer")
     built = validate_outcome(
-        pipeline.tasks_stage(curated.shard.records(), descriptions, variants=chosen),
+        pipeline.tasks_stage(code_tasks, descriptions, variants=chosen),
         SCHEMAS["task"],
     )
     counts.append(StageCounts.of(built))

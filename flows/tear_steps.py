@@ -27,13 +27,13 @@ from datagen.flows.stages import (
     write_shards,
 )
 from datagen.generators.engines import open_engine
-from datagen.generators.outcome import Quarantined, StageCounts
+from datagen.generators.outcome import Quarantined, Record, StageCounts
 from datagen.generators.tear import complexity, curation, describe, execute, pipeline, seeds, tasks
 from datagen.generators.tear.complexity import Band
 from datagen.generators.tear.sources import read_functions
 from datagen.schemas import records_to_table
 from datagen.verifiers import sandbox as sandbox_package
-from datagen.verifiers.sandbox import Limits
+from datagen.verifiers.sandbox import Limits, Sandbox
 
 SCHEMAS = {
     "topic": "tear/topic.v1",
@@ -142,8 +142,6 @@ def curate_tasks(
     entry = cache.get(stage, key)
     resumed = entry is not None
     if entry is None:
-        from datagen.verifiers.sandbox import Sandbox
-
         with Sandbox(limits=limits) as sandbox:
             curated = pipeline.curate_stage(
                 concat_records(functions), sandbox=sandbox, band=band,
@@ -163,11 +161,11 @@ def curate_tasks(
 
 
 def describe_functions(
-    *, functions: list[Shard], curated: Curated, describe_config: dict, shard_size: int,
+    *, functions: list[Shard], code_tasks: list[Record], describe_config: dict, shard_size: int,
     cache_root: Path,
 ) -> list[StageResult]:  # fmt: skip
     """One engine description per function that kept a task (one resumable stage per shard)."""
-    kept = pipeline.kept_functions(concat_records(functions), curated.shard.records())
+    kept = pipeline.kept_functions(concat_records(functions), code_tasks)
     shards = write_shards(
         WorkCache(cache_root), stage="tear-kept-functions", schema_id=SCHEMAS["function"],
         records=kept, shard_size=shard_size,
