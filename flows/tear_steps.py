@@ -174,7 +174,7 @@ def describe_functions(
         ShardStage(
             name="tear-describe", output_schema=SCHEMAS["description"], config=describe_config,
             run=partial(describe.describe_stage, engines=open_engine, **describe_config),
-            code=code_fingerprint(describe),
+            code=code_fingerprint(describe, seeds),  # its examples are seeds'
         ),
         [[shard] for shard in shards], cache_root,
     )  # fmt: skip

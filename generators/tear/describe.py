@@ -16,21 +16,18 @@ from collections.abc import Callable, Sequence
 from datagen.generators.engines.base import Engine, Request, Result, Sampling
 from datagen.generators.outcome import Quarantined, Record, StageOutcome
 from datagen.generators.sampling import derive_seed
+from datagen.generators.tear import seeds
 
-EXAMPLES = (
-    (
-        "def count_vowels(word):\n    total = 0\n    for ch in word.lower():\n"
-        "        if ch in 'aeiou':\n            total += 1\n    return total",
-        "count_vowels(word) returns how many letters of word are vowels (a, e, i, o or u), "
-        "ignoring case.",
-    ),
-    (
-        "def largest_gap(numbers):\n    gaps = [b - a for a, b in zip(numbers, numbers[1:])]\n"
-        "    return max(gaps) if gaps else 0",
-        "largest_gap(numbers) returns the largest difference between a number of the list "
-        "numbers and the number before it, or 0 when the list has fewer than two numbers.",
-    ),
+DESCRIPTIONS = (
+    "count_vowels(word) returns how many letters of word are vowels (a, e, i, o or u), "
+    "ignoring case.",
+    "largest_gap(numbers) returns the largest difference between a number of the list "
+    "numbers and the number before it, or 0 when the list has fewer than two numbers.",
 )
+EXAMPLES = tuple(
+    (example.code, text) for example, text in zip(seeds.EXAMPLES, DESCRIPTIONS, strict=True)
+)
+"""The few-shot (code, description) pairs: the functions the seeds prompt shows, described."""
 MIN_WORDS = 5
 """Shorter descriptions (``f(x) returns x.``) say too little to answer from."""
 COPIED_WORDS = 6

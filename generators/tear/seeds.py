@@ -22,6 +22,7 @@ from datagen.generators.engines.base import Engine, Request, Result, Sampling
 from datagen.generators.outcome import Quarantined, Record, StageOutcome
 from datagen.generators.sampling import derive_seed
 from datagen.generators.tear.curation import normalised_tokens
+from datagen.generators.tear.sources import literal_args, round_trips
 
 SEEDS = "seeds"
 DEFAULT_TOPICS = Path(__file__).with_name("seed_topics.txt")
@@ -170,16 +171,10 @@ def call_args(line: str, *, entry_point: str) -> str | None:
         return None
     if _is_call(node, "print") and len(node.args) == 1 and not node.keywords:
         node = node.args[0]
-    if not _is_call(node, entry_point) or node.keywords:
+    if not _is_call(node, entry_point):
         return None
-    try:
-        args = tuple(ast.literal_eval(arg) for arg in node.args)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-    text = repr(args)
-    try:  # reprs such as inf or nan do not read back
-        ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+    args = literal_args(node)
+    if args is None or not round_trips(text := repr(args)):  # repr(inf) does not read back
         return None
     return text
 

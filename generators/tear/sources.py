@@ -138,13 +138,13 @@ def extract_inputs(test_code: str, *, entry_point: str) -> list[str]:
                 and call.func.id == entry_point
             ):
                 continue
-            args = _literal_args(call)
-            if args is not None and _round_trips(text := repr(args)) and text not in found:
+            args = literal_args(call)
+            if args is not None and round_trips(text := repr(args)) and text not in found:
                 found.append(text)
     return found
 
 
-def _round_trips(text: str) -> bool:
+def round_trips(text: str) -> bool:
     """Whether ``text`` reads back as a literal (``repr(1e400)`` is ``inf``, which does not)."""
     try:
         ast.literal_eval(text)
@@ -153,7 +153,8 @@ def _round_trips(text: str) -> bool:
     return True
 
 
-def _literal_args(call: ast.Call) -> tuple | None:
+def literal_args(call: ast.Call) -> tuple | None:
+    """The call's positional arguments as Python values, if all are literals (else None)."""
     if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     try:
