@@ -251,9 +251,10 @@ def main() -> None:
 
         register_engine(ENGINE_KIND, build)
         start = time.perf_counter()
+        from datagen.catalog import Store
         from datagen.flows.runtime import prepare_prefect
 
-        prepare_prefect(root / "store")
+        prepare_prefect(Store(root / "store"))
         os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
         from prefect import flow
 

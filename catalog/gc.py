@@ -1,10 +1,11 @@
 """Garbage collection: what crashed runs and interrupted publishes leave behind.
 
-Three kinds of leftovers: staging folders whose writer died (found through the ``pid`` file
-that ``Store.staging_dir`` writes), version folders the catalog does not register (a publish
-that failed between moving its files and committing), and, on request, old entries of the
-flows' resume cache (``_work/<stage>/<key>/``, see ``work_cache.py``). The caller holds the
-catalog connection while this runs, so no publish is between its file moves and its commit.
+Four kinds of leftovers: staging folders whose writer died and private Prefect homes of runs
+that died (both found through the ``pid`` file that ``Store`` writes into them), version
+folders the catalog does not register (a publish that failed between moving its files and
+committing), and, on request, old entries of the flows' resume cache (``_work/<stage>/<key>/``,
+see ``work_cache.py``). The caller holds the catalog connection while this runs, so no publish
+is between its file moves and its commit.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def staging_in_use(path: Path, *, now: float) -> bool:
+def marked_in_use(path: Path, *, now: float) -> bool:
     """Whether a live process (or one we cannot check, on another host) may still write here."""
     try:
         pid_text, _, host = (path / PID_FILE).read_text().strip().partition(" ")
@@ -108,13 +109,13 @@ def _remove_if_empty(folder: Path) -> None:
 def collect_garbage(
     con: duckdb.DuckDBPyConnection, store: Store, *, work_older_than: float | None = None
 ) -> GcReport:
-    """Remove dead staging folders, unregistered version folders and (optionally) old work."""
+    """Remove dead runs' staging folders and Prefect homes, unregistered version folders and
+    (optionally) old work."""
     now = time.time()
     doomed: list[Path] = []
-    if store.staging_root.is_dir():
-        doomed += [
-            p for p in sorted(store.staging_root.iterdir()) if not staging_in_use(p, now=now)
-        ]
+    for marked_root in (store.staging_root, store.prefect_root):
+        if marked_root.is_dir():
+            doomed += [p for p in sorted(marked_root.iterdir()) if not marked_in_use(p, now=now)]
     if store.root.is_dir():
         doomed += _orphan_version_dirs(con, store)
     if work_older_than is not None and store.work_dir.is_dir():
@@ -122,6 +123,7 @@ def collect_garbage(
         doomed += [p for p in _work_entries(store.work_dir) if _newest_mtime(p) < cutoff]
     freed = sum(_remove(p) for p in doomed)
     for parent in {p.parent for p in doomed}:
-        if parent.parent in (store.root, store.work_dir) and parent != store.staging_root:
+        marked_roots = (store.staging_root, store.prefect_root)
+        if parent.parent in (store.root, store.work_dir) and parent not in marked_roots:
             _remove_if_empty(parent)  # a dataset or stage folder with nothing left in it
     return GcReport(removed=tuple(doomed), bytes_freed=freed)

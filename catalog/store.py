@@ -19,12 +19,26 @@ DEFAULT_STORE = Path("datagen-store")
 CATALOG_FILE = "catalog.duckdb"
 STAGING = "_staging"
 WORK = "_work"
+PREFECT = "_prefect"
 PID_FILE = "pid"
+
+
+def _marked_dir(parent: Path, name: str) -> Path:
+    """Create ``parent/name`` marked with this process's id and host (``PID_FILE``).
+
+    The mark lets ``gc`` tell a folder that a live process still uses from one that a
+    crashed run left behind.
+    """
+    path = parent / name
+    path.mkdir(parents=True)
+    (path / PID_FILE).write_text(f"{os.getpid()} {socket.gethostname()}\n")
+    return path
 
 
 @dataclass(frozen=True)
 class Store:
-    """A store folder: ``catalog.duckdb``, ``<dataset>/<version>/``, ``_staging/``, ``_work/``."""
+    """A store folder: ``catalog.duckdb``, ``<dataset>/<version>/``, ``_staging/``, ``_work/``,
+    ``_prefect/``."""
 
     root: Path
 
@@ -47,16 +61,18 @@ class Store:
         """The flows' resume cache of stage outputs (owned by flows; ``gc`` may age it out)."""
         return self.root / WORK
 
+    @property
+    def prefect_root(self) -> Path:
+        """Private Prefect homes of runs that have no Prefect server (owned by flows)."""
+        return self.root / PREFECT
+
     def version_dir(self, name: str, version: int) -> Path:
         return self.root / name / str(version)
 
     def staging_dir(self) -> Path:
-        """Create a fresh staging folder marked with this process's id and host.
+        """Create a fresh staging folder, marked for ``gc`` as this process's."""
+        return _marked_dir(self.staging_root, uuid.uuid4().hex)
 
-        The mark lets ``gc`` tell a folder that a live writer is still filling from one that
-        a crashed run left behind.
-        """
-        path = self.staging_root / uuid.uuid4().hex
-        path.mkdir(parents=True)
-        (path / PID_FILE).write_text(f"{os.getpid()} {socket.gethostname()}\n")
-        return path
+    def prefect_home(self) -> Path:
+        """Create a private Prefect home for this process's run, marked for ``gc`` likewise."""
+        return _marked_dir(self.prefect_root, f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}")

@@ -66,15 +66,18 @@ def _run_flow(
 ) -> None:
     """Run the dataset flow ``datagen.flows.<name>.<name>`` for a ``datagen run`` command.
 
-    Prefect is set up for the store before it is imported, the flow goes on the chosen task
-    runner, progress shows on stderr, and a run whose filters left nothing exits 3.
+    Prefect is set up for the store before it is imported, a guard ends every process the run
+    starts once the run ends (``run_guard``), the flow goes on the chosen task runner,
+    progress shows on stderr, and a run whose filters left nothing exits 3.
     """
     from importlib import import_module
 
     from datagen.catalog import Store
+    from datagen.flows.run_guard import guard_run
     from datagen.flows.runtime import prepare_prefect, with_runner
 
-    prepare_prefect(Store.resolve(store).root)
+    home = prepare_prefect(Store.resolve(store))
+    guard_run(remove=[home] if home else [])
     from datagen.flows.progress_bars import progress_bars
     from datagen.flows.publish import EmptyDatasetError
 

@@ -5,7 +5,8 @@
   ``PREFECT_HOME``; two ``datagen run`` processes on one machine then contend for that file
   and one can fail with "database is locked" (PrefectHQ/prefect#19771). When no server is
   configured, each run gets its own Prefect home under the store's ``_prefect/`` folder, so
-  concurrent runs never share a database (it is removed when the run exits). Point
+  concurrent runs never share a database (it is removed when the run ends, by the run's
+  guard if the run was killed, or by ``catalog gc`` if the guard could not). Point
   ``PREFECT_API_URL`` at a ``prefect server start`` to keep every run's history in one place.
 - ``with_runner`` puts a flow's shard tasks on threads (default) or on Ray
   (``datagen.flows.ray_runner``); Ray's workers are other processes, so they need an API URL.
@@ -16,12 +17,13 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
+from datagen.catalog import Store
 
-def prepare_prefect(store_root: Path) -> Path | None:
+
+def prepare_prefect(store: Store) -> Path | None:
     """Set Prefect's environment for this process; returns the private home if one was made."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -31,8 +33,7 @@ def prepare_prefect(store_root: Path) -> Path | None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if os.environ.get("PREFECT_API_URL") or os.environ.get("DATAGEN_SHARED_PREFECT_HOME"):
         return None
-    home = store_root / "_prefect" / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    home.mkdir(parents=True, exist_ok=True)
+    home = store.prefect_home()
     os.environ["PREFECT_HOME"] = str(home)
     os.environ["PREFECT_MEMO_STORE_PATH"] = str(home / "memo_store.toml")
     atexit.register(shutil.rmtree, home, ignore_errors=True)

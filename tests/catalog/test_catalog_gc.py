@@ -1,4 +1,4 @@
-"""gc: dead staging folders, unregistered version folders, old work entries."""
+"""gc: dead staging folders and Prefect homes, unregistered version folders, old work entries."""
 
 from __future__ import annotations
 
@@ -47,6 +47,22 @@ def test_gc_removes_dead_staging_and_keeps_live(
     assert report.bytes_freed == dead_bytes + 5
     assert live.exists() and other_host.exists() and fresh_unmarked.exists()
     assert not dead.exists() and not old_unmarked.exists()
+
+
+def test_gc_removes_the_prefect_homes_of_dead_runs_only(catalog: Catalog, store: Store) -> None:
+    live = store.prefect_home()  # this process's run
+    dead = store.prefect_home()
+    (dead / "pid").write_text(f"{_dead_pid()} {os.uname().nodename}\n")
+    (dead / "prefect.db").write_bytes(b"x" * 1000)
+    other_host = store.prefect_home()
+    (other_host / "pid").write_text("1 some-other-machine\n")
+    dead_bytes = sum(p.stat().st_size for p in dead.iterdir())
+
+    report = catalog.gc()
+
+    assert report.removed == (dead,)
+    assert report.bytes_freed == dead_bytes
+    assert live.exists() and other_host.exists() and not dead.exists()
 
 
 def test_gc_removes_unregistered_version_folders(catalog: Catalog, store: Store, publish) -> None:
