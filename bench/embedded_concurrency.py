@@ -1,12 +1,16 @@
 """Two embedded ``datagen run toolpref`` at once vs the same two runs one after the other.
 
     python bench/embedded_concurrency.py [--limits 6,8] [--samples 3] [--max-tokens 192]
+                                         [--shared-prefect]
     python bench/embedded_concurrency.py --smoke
 
 Every run is the real command line into a fresh store of its own (no resume cache shared), on
-BFCL tasks. The two runs go first one after the other, then both at once; the figure is the
-wall time at once ÷ one after the other (goal ≤ 1.1: embedded engines take turns on the CPU,
-``generators/engines/cpu_turns.py``, instead of spinning against each other).
+BFCL tasks, each with its own ephemeral Prefect API as a user's run has, or with
+``--shared-prefect`` (and ``--smoke``) all on one API the script starts, which takes the
+seconds each API needs to start out of both sides. The two runs go first one after the
+other, then both at once; the figure is the wall time at once ÷ one after the other (goal
+≤ 1.1: embedded engines take turns on the CPU, ``generators/engines/cpu_turns.py``, instead of
+spinning against each other).
 """
 
 from __future__ import annotations
@@ -36,6 +40,15 @@ def start_run(store: Path, *, limit: int, samples: int, max_tokens: int) -> subp
     )
 
 
+def start_shared_prefect(folder: Path) -> None:
+    """Start one Prefect API for every run; its URL reaches them through the environment."""
+    from datagen.catalog import Store
+    from datagen.flows.runtime import api_for_workers, prepare_prefect
+
+    prepare_prefect(Store(folder))
+    print(f"prefect: one shared API at {api_for_workers()}")
+
+
 def wait_all(runs: list[subprocess.Popen]) -> None:
     """Wait for every run; status 3 (all stages ran, nothing left to publish) counts as done."""
     for run in runs:
@@ -49,7 +62,8 @@ def main() -> None:
     parser.add_argument("--limits", default="6,8", help="tasks of the two runs")
     parser.add_argument("--samples", type=int, default=3)
     parser.add_argument("--max-tokens", type=int, default=192)
-    parser.add_argument("--smoke", action="store_true", help="two tiny runs")
+    parser.add_argument("--shared-prefect", action="store_true", help="one Prefect API for all")
+    parser.add_argument("--smoke", action="store_true", help="two tiny runs, shared Prefect")
     args = parser.parse_args()
     limits = [1, 1] if args.smoke else [int(n) for n in args.limits.split(",")]
     samples, max_tokens = (2, 8) if args.smoke else (args.samples, args.max_tokens)
@@ -58,6 +72,8 @@ def main() -> None:
 
     print(f"machine: {describe_machine()}")
     with tempfile.TemporaryDirectory(prefix="datagen-bench-") as folder:
+        if args.shared_prefect or args.smoke:
+            start_shared_prefect(Path(folder) / "prefect")
         stores = iter(Path(folder) / f"store-{i}" for i in range(4))
         options = {"samples": samples, "max_tokens": max_tokens}
         start = time.perf_counter()
