@@ -30,6 +30,9 @@ from datagen.generators.engines.base import EngineError
 
 CHECK_TIMEOUT_S = 180.0
 CHECK_TOKENS = 4
+FAULTS = frozenset({signal.SIGILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGABRT})
+"""Signals the library's own code raises: a verdict worth keeping. Others (SIGKILL from the
+OOM killer, SIGTERM from a user) come from outside and say nothing about the build."""
 CHILD_CODE = """
 import sys
 from llama_cpp import Llama
@@ -114,7 +117,7 @@ def ensure_library_runs(model_path: Path, *, threads: int) -> Verdict:
         else:
             verdict, conclusive = _run_child(folder, str(model_path), threads)
             source = "checked just now"
-            if conclusive:  # a timeout or an exception may pass; a signal or success stays
+            if conclusive:  # a fault or a success stays; a timeout, exception or kill may pass
                 remembered.write_text(json.dumps(asdict(verdict)))
     if not verdict.ok:
         override = (
@@ -165,4 +168,4 @@ def _run_child(folder: Path, model_path: str, threads: int) -> tuple[Verdict, bo
         detail = f"generated {done.stdout.strip()} tokens"
     ok = done.returncode == 0
     verdict = Verdict(ok=ok, detail=detail, library=str(folder), cpu=cpu, checked_at=stamp)
-    return verdict, done.returncode <= 0
+    return verdict, ok or -done.returncode in FAULTS

@@ -19,9 +19,9 @@ from datagen.generators.engines import EngineError
 from datagen.generators.engines.embedded import EmbeddedEngine, default_model_path
 from datagen.generators.engines.llama_check import check_key, ensure_library_runs, library_dir
 
-SIGILL_AT_LOAD = """
+SIGNAL_AT_LOAD = """
 #include <signal.h>
-__attribute__((constructor)) static void built_for_another_cpu(void) { raise(SIGILL); }
+__attribute__((constructor)) static void built_for_another_cpu(void) {{ raise({signal}); }}
 """
 
 
@@ -32,10 +32,10 @@ def verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache" / "llama-check"
 
 
-def _library_dying_by_sigill(folder: Path) -> Path:
+def _library_dying_by(signal: str, folder: Path) -> Path:
     folder.mkdir()
-    source = folder / "sigill.c"
-    source.write_text(SIGILL_AT_LOAD)
+    source = folder / "dies.c"
+    source.write_text(SIGNAL_AT_LOAD.format(signal=signal))
     subprocess.run(
         ["gcc", "-shared", "-fPIC", "-o", str(folder / "libllama.so"), str(source)], check=True
     )
@@ -46,7 +46,7 @@ def _library_dying_by_sigill(folder: Path) -> Path:
 def test_a_library_killed_by_sigill_is_a_clear_error_and_is_remembered(
     tmp_path: Path, verdicts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = _library_dying_by_sigill(tmp_path / "broken-lib")
+    broken = _library_dying_by("SIGILL", tmp_path / "broken-lib")
     monkeypatch.setenv("LLAMA_CPP_LIB_PATH", str(broken))
 
     with pytest.raises(EngineError) as first:
@@ -62,7 +62,7 @@ def test_a_library_killed_by_sigill_is_a_clear_error_and_is_remembered(
         EmbeddedEngine(model_path=default_model_path(), n_threads=1)
 
 
-def test_a_library_that_fails_without_a_signal_is_reported_but_checked_again(
+def test_a_library_that_is_no_library_is_reported_but_checked_again(
     tmp_path: Path, verdicts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = tmp_path / "not-a-library"
@@ -72,7 +72,18 @@ def test_a_library_that_fails_without_a_signal_is_reported_but_checked_again(
 
     with pytest.raises(EngineError, match="exited with status 1"):
         ensure_library_runs(default_model_path(), threads=1)
-    assert not list(verdicts.glob("*.json")), "a failure without a signal may pass: not kept"
+    assert not list(verdicts.glob("*.json")), "a failure without a fault may pass: not kept"
+
+
+def test_a_kill_from_outside_is_reported_but_checked_again(
+    tmp_path: Path, verdicts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    killed = _library_dying_by("SIGKILL", tmp_path / "killed-lib")  # as the OOM killer does
+    monkeypatch.setenv("LLAMA_CPP_LIB_PATH", str(killed))
+
+    with pytest.raises(EngineError, match="killed by SIGKILL"):
+        ensure_library_runs(default_model_path(), threads=1)
+    assert not list(verdicts.glob("*.json")), "SIGKILL says nothing about the build: not kept"
 
 
 def test_the_installed_library_passes_and_its_verdict_is_kept(
