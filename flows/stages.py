@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import inspect
 import json
 import sys
 import threading
@@ -65,23 +64,6 @@ class fewer_gc_passes(ContextDecorator):
             _gc_users -= 1
             if _gc_users == 0:
                 gc.set_threshold(*_gc_saved)
-
-
-def code_fingerprint(*objects: Any) -> str:
-    """A hash of the source files defining ``objects`` (every file of a package given whole).
-
-    Editing them invalidates resume keys, so stale shards are recomputed, never reused.
-    """
-    paths: set[Path] = set()
-    for obj in objects:
-        if hasattr(obj, "__path__"):  # a package
-            paths.update(p for root in obj.__path__ for p in Path(root).rglob("*.py"))
-        else:
-            paths.add(Path(inspect.getsourcefile(obj) or ""))
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from functools import partial
 
 from prefect import flow
 
-from datagen import verifiers
 from datagen.catalog import LineageEntry, Store
+from datagen.catalog.code_fingerprint import code_fingerprint
 from datagen.catalog.work_cache import WorkCache
 from datagen.flows.publish import (
     EmptyDatasetError,
@@ -28,7 +28,6 @@ from datagen.flows.publish import (
 )
 from datagen.flows.stages import (
     ShardStage,
-    code_fingerprint,
     concat_records,
     map_shards,
     read_quarantine,
@@ -139,7 +138,7 @@ def tear(
         ShardStage(
             name="tear-solve", output_schema=SCHEMAS["attempt"], config=solve,
             run=partial(pipeline.solve_stage, engines=open_engine, **solve),
-            code=code_fingerprint(pipeline, tasks, verifiers),
+            code=code_fingerprint(pipeline.solve_stage),
         ),
         [[shard] for shard in shards], where.work_dir,
     )  # fmt: skip

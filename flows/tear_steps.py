@@ -13,12 +13,12 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from datagen.catalog.code_fingerprint import code_fingerprint
 from datagen.catalog.work_cache import WorkCache, work_key
 from datagen.flows.stages import (
     Shard,
     ShardStage,
     StageResult,
-    code_fingerprint,
     concat_records,
     map_shards,
     read_quarantine,
@@ -28,11 +28,10 @@ from datagen.flows.stages import (
 )
 from datagen.generators.engines import open_engine
 from datagen.generators.outcome import Quarantined, Record, StageCounts
-from datagen.generators.tear import complexity, curation, describe, execute, pipeline, seeds, tasks
+from datagen.generators.tear import describe, pipeline, seeds
 from datagen.generators.tear.complexity import Band
 from datagen.generators.tear.sources import read_functions
 from datagen.schemas import records_to_table
-from datagen.verifiers import sandbox as sandbox_package
 from datagen.verifiers.sandbox import Limits, Sandbox
 
 SCHEMAS = {
@@ -96,7 +95,7 @@ def write_functions(
         ShardStage(
             name="tear-write", output_schema=SCHEMAS["function"], config=write,
             run=partial(seeds.write_stage, engines=open_engine, **write),
-            code=code_fingerprint(seeds, curation),
+            code=code_fingerprint(seeds.write_stage),
         ),
         [[shard] for shard in topics], cache_root,
     )  # fmt: skip
@@ -136,7 +135,7 @@ def curate_tasks(
     limits = Limits(cpu_seconds=2, wall_seconds=5.0, trace_steps=band.max_trace_steps + 1)
     config = {"band": asdict(band), "limits": asdict(limits),
               "max_output_chars": max_output_chars, "dedup_threshold": dedup_threshold}  # fmt: skip
-    code = code_fingerprint(pipeline, curation, complexity, execute, tasks, sandbox_package)
+    code = code_fingerprint(pipeline.curate_stage)
     cache, stage = WorkCache(cache_root), "tear-curate"
     key = work_key(stage=stage, config=config, inputs=[s.sha256 for s in functions], code=code)
     entry = cache.get(stage, key)
@@ -174,7 +173,7 @@ def describe_functions(
         ShardStage(
             name="tear-describe", output_schema=SCHEMAS["description"], config=describe_config,
             run=partial(describe.describe_stage, engines=open_engine, **describe_config),
-            code=code_fingerprint(describe, seeds),  # its examples are seeds'
+            code=code_fingerprint(describe.describe_stage),
         ),
         [[shard] for shard in shards], cache_root,
     )  # fmt: skip

@@ -16,8 +16,8 @@ from functools import partial
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from datagen import verifiers
 from datagen.catalog import LineageEntry, Store
+from datagen.catalog.code_fingerprint import code_fingerprint
 from datagen.catalog.work_cache import WorkCache
 from datagen.flows.publish import (
     EmptyDatasetError,
@@ -27,7 +27,6 @@ from datagen.flows.publish import (
 )
 from datagen.flows.stages import (
     ShardStage,
-    code_fingerprint,
     fewer_gc_passes,
     iter_shards,
     read_quarantine,
@@ -40,7 +39,7 @@ from datagen.generators.engines import open_engine
 from datagen.generators.outcome import StageCounts, StageOutcome
 from datagen.generators.report import render_report
 from datagen.generators.sampling import SamplingPlan
-from datagen.generators.toolpref import generate, pipeline, prompts, score
+from datagen.generators.toolpref import pipeline
 from datagen.generators.toolpref.generate import GenerationConfig
 from datagen.generators.toolpref.pairs import PairingConfig
 from datagen.generators.toolpref.sources import read_source
@@ -91,12 +90,12 @@ def toolpref(
         name="toolpref-generate", output_schema=SCHEMAS["generation"],
         run=partial(pipeline.generate_stage, engines=open_engine, config=generation),
         config={"engine": engine, **asdict(generation)},
-        code=code_fingerprint(pipeline, generate, prompts),
+        code=code_fingerprint(pipeline.generate_stage),
     )  # fmt: skip
     score_shard = ShardStage(
         name="toolpref-score", output_schema=SCHEMAS["candidate"],
         run=lambda candidates, tasks: pipeline.score_stage(candidates, tasks=tasks),
-        code=code_fingerprint(score, prompts, verifiers),
+        code=code_fingerprint(pipeline.score_stage),
     )  # fmt: skip
     tasks, generating, scoring = [], [], []
     for shard in iter_shards(  # each shard generates as soon as it is written
