@@ -1,7 +1,8 @@
 """Engines: one interface (``base``), built from a spec string by ``open_engine``.
 
-Three kinds are built in; ``register_engine`` adds others (a benchmark's fake engine, an
-engine a user's package provides) without editing this module.
+Three kinds are built in, plus the named fake ``fake:SCRIPT`` for tests and demos;
+``register_engine`` adds others (a benchmark's fake engine, an engine a user's package
+provides) without editing this module.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ def _build(spec: EngineSpec) -> Engine:
         from datagen.generators.engines.vllm import VLLMEngine
 
         return VLLMEngine.from_spec(spec)
+    if spec.kind == "fake":
+        from datagen.generators.engines.fake import FakeScriptedEngine
+
+        return FakeScriptedEngine.from_spec(spec)
     if spec.kind in _factories:
         return _factories[spec.kind](spec)
     raise EngineError(f"engine {spec.kind!r} is not available in this build (spec {spec})")

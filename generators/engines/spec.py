@@ -1,4 +1,5 @@
-"""Engine spec strings: ``embedded``, ``openai:URL[,URL...]?model=...``, ``vllm:MODEL?...``.
+"""Engine spec strings: ``embedded``, ``openai:URL[,URL...]?model=...``, ``vllm:MODEL?...``,
+``fake:SCRIPT`` (the named fake for tests and demos).
 
 A spec is what users type on the CLI and what lineage records, so it is parsed in one place.
 Kinds beyond the built-in three (a benchmark's fake, a plug-in) are added with
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-KNOWN_KINDS = ("embedded", "openai", "vllm")
+KNOWN_KINDS = ("embedded", "openai", "vllm", "fake")
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
 _registered_kinds: set[str] = set()
 
@@ -49,7 +50,7 @@ def parse_engine_spec(spec: str) -> EngineSpec:
         registered = sorted(_registered_kinds)
         raise ValueError(
             f"unknown engine {kind!r} in spec {spec!r}; use one of: embedded, "
-            "openai:URL[,URL...]?model=NAME, vllm:MODEL?tp=N"
+            "openai:URL[,URL...]?model=NAME, vllm:MODEL?tp=N, fake:SCRIPT"
             + (f", or a registered kind: {', '.join(registered)}" if registered else "")
         )
     try:

@@ -1,0 +1,215 @@
+"""``FakeScriptedEngine``: a named fake for what cannot run here, a model that writes good text.
+
+Spec ``fake:SCRIPT``. Stage logic, flows, schedules and Ray placement are tested on it in
+seconds, where the embedded model takes minutes and writes mostly unusable text. Each text is
+a function of the request (its prompt or messages, response format and seed) and the sample's
+index, never of the request's place in the batch or of other requests, so the rows of a run
+do not depend on sharding, retries or which worker ran a shard.
+
+A script is a plain function ``(request, rng) -> text`` named in ``SCRIPTS``:
+
+- ``toolpref``: an instance of the request's JSON Schema (ToolPref's call lists), values drawn
+  from the user's words and numbers or made up, optional arguments sometimes left out: right
+  and wrong calls, so candidates score differently and pairs form.
+- ``tear``: TeaR's base-model prompts: a literal for ``assert f(x) == `` (one of the
+  prompt's literals or a small number, so some answers are right), a one-line description for
+  ``# Description: f(``, and a small function for a seed topic (``\\ndef``).
+
+Any script answers a choice format with one of its choices and a JSON Schema with an instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from datagen.generators.engines.base import (
+    Completion,
+    EngineError,
+    Request,
+    Result,
+)
+from datagen.generators.engines.spec import EngineSpec
+
+Script = Callable[[Request, random.Random], str]
+CHARS_PER_TOKEN = 4
+"""The fake's token: a text longer than ``max_tokens`` of these is cut, as a model's would be."""
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_NUMBER = re.compile(r"-?\b\d+(?:\.\d+)?\b")
+_LITERAL = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|-?\b\d+(?:\.\d+)?\b|\bTrue\b|\bFalse\b|\bNone\b")
+_IDENTIFIER = re.compile(r"\b[a-z_][a-z0-9_]{2,}\b")
+FUNCTIONS = (
+    ("def {name}(n):\n    return n * 2\n", ["{name}(3)", "{name}(10)"]),
+    ("def {name}(items):\n    return sorted(items)\n", ["{name}([3, 1, 2])"]),
+    ("def {name}(text):\n    return text.upper()\n", ["{name}('abc')", "{name}('datagen')"]),
+)
+
+
+class FakeScriptedEngine:
+    """Answers every request with its script's text; a fake, named so wherever it is used."""
+
+    def __init__(self, script: str, *, name: str | None = None) -> None:
+        if script not in SCRIPTS:
+            raise EngineError(
+                f"fake engine: unknown script {script!r}; scripts: {', '.join(sorted(SCRIPTS))}"
+            )
+        self.script = SCRIPTS[script]
+        self.name = name or f"fake:{script}"
+        self.model = f"fake-scripted-{script}"
+
+    @classmethod
+    def from_spec(cls, spec: EngineSpec) -> FakeScriptedEngine:
+        if spec.options:
+            raise EngineError(f"fake engine: takes no options, got {sorted(spec.options)}")
+        return cls(spec.target, name=str(spec))
+
+    def generate(self, requests: Sequence[Request]) -> list[Result]:
+        return [self._answer(request) for request in requests]
+
+    def close(self) -> None:
+        pass
+
+    def _answer(self, request: Request) -> Result:
+        prompt = _prompt_text(request)
+        completions = []
+        for index in range(request.sampling.n):
+            rng = random.Random(_seed(request, prompt, index))
+            text = _constrained(request, rng) or self.script(request, rng)
+            for stop in request.sampling.stop:
+                text = text.split(stop, 1)[0]
+            budget = CHARS_PER_TOKEN * request.sampling.max_tokens
+            finish = "length" if len(text) > budget else "stop"
+            text = text[:budget]
+            tokens = max(1, -(-len(text) // CHARS_PER_TOKEN))
+            completions.append(
+                Completion(text=text, finish_reason=finish, completion_tokens=tokens)
+            )
+        return Result(
+            request_id=request.request_id,
+            completions=tuple(completions),
+            prompt_tokens=max(1, len(prompt) // CHARS_PER_TOKEN),
+            model=self.model,
+        )
+
+
+def _prompt_text(request: Request) -> str:
+    if request.prompt is not None:
+        return request.prompt
+    return "\n".join(str(m.get("content") or "") for m in request.messages)
+
+
+def _seed(request: Request, prompt: str, index: int) -> int:
+    shape = json.dumps(
+        request.response_format.json_schema if request.response_format else None, sort_keys=True
+    )
+    payload = "\x1f".join([prompt, shape, str(request.sampling.seed), str(index)])
+    return int.from_bytes(hashlib.sha256(payload.encode()).digest()[:8], "big")
+
+
+def _constrained(request: Request, rng: random.Random) -> str | None:
+    """A text that meets the request's response format, or None if it has none."""
+    response_format = request.response_format
+    if response_format is None:
+        return None
+    if response_format.kind == "choice":
+        return rng.choice(response_format.choice)
+    if response_format.kind == "json_schema":
+        words = _user_values(request)
+        value = schema_instance(response_format.json_schema or {}, rng, words)
+        return json.dumps(value)
+    raise EngineError("fake engine: regex response formats are not supported")
+
+
+def _user_values(request: Request) -> list[Any]:
+    """Words and numbers of the last user message: the values a right call would use."""
+    users = [m for m in request.messages if m.get("role") == "user"]
+    text = str(users[-1].get("content") or "") if users else _prompt_text(request)
+    numbers = [float(n) if "." in n else int(n) for n in _NUMBER.findall(text)]
+    return [*numbers, *_WORD.findall(text)]
+
+
+def schema_instance(schema: dict, rng: random.Random, values: Sequence[Any]) -> Any:
+    """A value valid against ``schema`` (the subset ToolPref's call schemas use)."""
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    if "anyOf" in schema:
+        return schema_instance(rng.choice(schema["anyOf"]), rng, values)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = rng.choice(kind)
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        required = set(schema.get("required") or ())
+        chosen = [p for p in properties if p in required or rng.random() < 0.5]
+        return {p: schema_instance(properties[p], rng, values) for p in chosen}
+    if kind == "array":
+        low, high = schema.get("minItems", 0), schema.get("maxItems", 3)
+        count = rng.randint(low, max(low, min(high, low + 2)))
+        return [schema_instance(schema.get("items") or {}, rng, values) for _ in range(count)]
+    picked = [v for v in values if _fits(kind, v, schema)]
+    if picked and rng.random() < 0.7:
+        return rng.choice(picked)
+    return _made_up(kind, schema, rng)
+
+
+def _fits(kind: Any, value: Any, schema: dict) -> bool:
+    if kind == "string":
+        return isinstance(value, str) and len(value) <= schema.get("maxLength", len(value))
+    if kind == "integer":
+        return isinstance(value, int)
+    if kind == "number":
+        return isinstance(value, int | float)
+    return False
+
+
+def _made_up(kind: Any, schema: dict, rng: random.Random) -> Any:
+    if kind == "integer":
+        return rng.randint(0, 100)
+    if kind == "number":
+        return round(rng.uniform(0, 100), 2)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    if kind == "string" or kind is None:
+        text = rng.choice(["alpha", "beta", "gamma", "delta", "omega"])
+        return text[: schema.get("maxLength", len(text))]
+    return None
+
+
+def toolpref_script(request: Request, rng: random.Random) -> str:
+    """Unconstrained ToolPref answers: a call to a function named in the prompt, as JSON."""
+    names = [t["function"]["name"] for t in request.tools if "function" in t]
+    names = names or re.findall(r'"name":\s*"([^"]+)"', _prompt_text(request))
+    if not names:
+        return "I cannot call a function for that."
+    return json.dumps([{"name": rng.choice(names), "arguments": {}}])
+
+
+def tear_script(request: Request, rng: random.Random) -> str:
+    """TeaR's three base-model prompts, told apart by how they end."""
+    prompt = _prompt_text(request)
+    if prompt.endswith("== "):  # solve: the value a call returns
+        literals = _LITERAL.findall(prompt.removesuffix("== "))  # the code's and the call's
+        return rng.choice([*literals, str(rng.randint(0, 9))]) + "\n"
+    if prompt.endswith("("):  # describe: "# Description: f(" continues with the signature
+        words = [w for w in _IDENTIFIER.findall(prompt.rsplit("\n\n\n", 1)[-1]) if w != "def"]
+        topic = " and ".join(rng.sample(words, k=min(2, len(words)))) or "its input"
+        return f"x) returns a value computed from {topic} for the given input values.\n"
+    if prompt.endswith("\ndef"):  # write: a function for the topic, then calls of it
+        topic = prompt.rsplit("\n# ", 1)[-1].removesuffix("\ndef")
+        name = "_".join(_IDENTIFIER.findall(topic.lower())[:2]) or "helper"
+        code, calls = rng.choice(FUNCTIONS)
+        body = code.format(name=name).removeprefix("def")
+        return body + "\n" + "".join(f"print({c.format(name=name)})\n" for c in calls)
+    return rng.choice(_WORD.findall(prompt) or ["ok"])
+
+
+SCRIPTS: dict[str, Script] = {"toolpref": toolpref_script, "tear": tear_script}
