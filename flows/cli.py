@@ -316,7 +316,7 @@ def catalog_gc(
         typer.Option(help="Also drop resume-cache entries older than this many seconds."),
     ] = None,
 ) -> None:
-    """Remove files that crashed runs left behind (staging, unregistered versions)."""
+    """Remove what crashed runs left behind (staging, Prefect homes, unregistered versions)."""
     report = _catalog(store).gc(work_older_than=work_older_than)
     out.print(report)
 
