@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
@@ -34,8 +34,6 @@ from datagen.catalog.records import (
     GcReport,
     InvalidNameError,
     LineageEntry,
-    QuarantineEntry,
-    StageCount,
     UnknownDatasetError,
     UnknownVersionError,
     VersionInfo,
@@ -43,6 +41,7 @@ from datagen.catalog.records import (
 )
 from datagen.catalog.shards import read_parquet
 from datagen.catalog.store import Store
+from datagen.schemas.records import Quarantined, StageCounts
 
 _VERSION_COLUMNS = (
     "dataset, version, created_at, row_count, bytes, content_hash, schema_id, code_version, "
@@ -106,8 +105,8 @@ class Catalog:
         flow_run_id: str | None,
         stats: dict[str, Any],
         lineage: Sequence[LineageEntry] = (),
-        quarantine: Sequence[QuarantineEntry] = (),
-        stage_counts: Sequence[StageCount] = (),
+        quarantine: Mapping[str, Sequence[Quarantined]] | None = None,
+        stage_counts: Sequence[StageCounts] = (),
     ) -> VersionInfo:
         """Register staged Parquet files as the dataset's next version, atomically."""
         prepared = prepare_publish(
@@ -120,7 +119,7 @@ class Catalog:
             flow_run_id=flow_run_id,
             stats=stats,
             lineage=lineage,
-            quarantine=quarantine,
+            quarantine=quarantine or {},
             stage_counts=stage_counts,
         )
         with self.connect() as con:

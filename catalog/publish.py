@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +25,6 @@ from datagen.catalog.records import (
     InvalidNameError,
     LineageEntry,
     PublishError,
-    QuarantineEntry,
-    StageCount,
     check_name,
     view_name,
 )
@@ -38,6 +36,7 @@ from datagen.catalog.shards import (
     table_content_hash,
 )
 from datagen.catalog.store import Store
+from datagen.schemas.records import Quarantined, StageCounts
 
 PlaceFile = Callable[[Path, Path], None]
 
@@ -64,9 +63,10 @@ class PreparedPublish:
     stats_json: str
     lineage: tuple[LineageEntry, ...]
     lineage_details: tuple[str, ...]
-    quarantine: tuple[QuarantineEntry, ...]
+    quarantine: tuple[tuple[str, Quarantined], ...]
+    """(stage, record) in the order given."""
     quarantine_records: tuple[str, ...]
-    stage_counts: tuple[StageCount, ...]
+    stage_counts: tuple[StageCounts, ...]
 
     @property
     def row_count(self) -> int:
@@ -96,7 +96,7 @@ def _check_files(store: Store, files: Sequence[Path]) -> list[Path]:
     return paths
 
 
-def _check_stage_counts(stage_counts: Sequence[StageCount]) -> None:
+def _check_stage_counts(stage_counts: Sequence[StageCounts]) -> None:
     names = [c.stage for c in stage_counts]
     if len(set(names)) != len(names):
         raise PublishError(f"stage names repeat in stage_counts: {names}")
@@ -145,8 +145,8 @@ def prepare_publish(
     flow_run_id: str | None,
     stats: dict[str, Any],
     lineage: Sequence[LineageEntry],
-    quarantine: Sequence[QuarantineEntry],
-    stage_counts: Sequence[StageCount],
+    quarantine: Mapping[str, Sequence[Quarantined]],
+    stage_counts: Sequence[StageCounts],
 ) -> PreparedPublish:
     """Check a publish request and read its files; raise before the catalog is touched."""
     check_name(dataset)
@@ -158,6 +158,7 @@ def prepare_publish(
     _check_stage_counts(stage_counts)
     paths = _check_files(store, files)
     parts, content_hash = _read_parts(paths)
+    entries = tuple((stage, q) for stage, records in quarantine.items() for q in records)
     return PreparedPublish(
         dataset=dataset,
         parts=parts,
@@ -169,9 +170,9 @@ def prepare_publish(
         stats_json=_to_json(stats, "stats"),
         lineage=tuple(lineage),
         lineage_details=tuple(_to_json(e.details, f"lineage {e.ref} details") for e in lineage),
-        quarantine=tuple(quarantine),
+        quarantine=entries,
         quarantine_records=tuple(
-            _to_json(q.record, f"quarantined record {q.record_id}") for q in quarantine
+            _to_json(q.record, f"quarantined record {q.record_id}") for _, q in entries
         ),
         stage_counts=tuple(stage_counts),
     )
@@ -258,9 +259,9 @@ def _insert_rows(
     if p.quarantine:
         rows = pa.table(
             {
-                "stage": [q.stage for q in p.quarantine],
-                "record_id": [q.record_id for q in p.quarantine],
-                "reason": [q.reason for q in p.quarantine],
+                "stage": [stage for stage, _ in p.quarantine],
+                "record_id": [q.record_id for _, q in p.quarantine],
+                "reason": [q.reason for _, q in p.quarantine],
                 "record": list(p.quarantine_records),
             }
         )

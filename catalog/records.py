@@ -94,32 +94,6 @@ class LineageEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
-class QuarantineEntry:
-    """A record a stage rejected, kept with the stable reason it was rejected for."""
-
-    stage: str
-    record_id: str
-    reason: str
-    record: dict[str, Any]
-
-
-@dataclass(frozen=True, kw_only=True)
-class StageCount:
-    """One stage's accounting: every input record is output, filtered or quarantined."""
-
-    stage: str
-    n_in: int
-    n_out: int
-    n_filtered: int
-    n_quarantined: int
-
-    @property
-    def balanced(self) -> bool:
-        counts = (self.n_in, self.n_out, self.n_filtered, self.n_quarantined)
-        return min(counts) >= 0 and self.n_in == self.n_out + self.n_filtered + self.n_quarantined
-
-
-@dataclass(frozen=True, kw_only=True)
 class VersionInfo:
     """A published, immutable version of a dataset."""
 

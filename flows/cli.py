@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -57,7 +58,8 @@ def _catalog(store: str | None):
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    """Print ``message`` as it is (no markup, no wrapping) after ``error:``; the exit to raise."""
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -68,7 +70,8 @@ def _run_flow(
 
     Prefect is set up for the store before it is imported, a guard ends every process the run
     starts once the run ends (``run_guard``), the flow goes on the chosen task runner,
-    progress shows on stderr, and a run whose filters left nothing exits 3.
+    progress shows on stderr; a source that cannot be read exits 2 with one line, and a run
+    whose filters left nothing exits 3.
     """
     from importlib import import_module
 
@@ -80,12 +83,15 @@ def _run_flow(
     guard_run(remove=[home] if home else [])
     from datagen.flows.progress_bars import progress_bars
     from datagen.flows.publish import EmptyDatasetError
+    from datagen.schemas.records import SourceError
 
     flow = getattr(import_module(f"datagen.flows.{name}"), name)
     flow = with_runner(flow, runner=runner, ray_address=ray_address)
     try:
         with progress_bars(err):
             info = flow(store=store, **params)
+    except SourceError as exc:
+        raise _fail(f"cannot read the source: {exc}", code=2) from None
     except EmptyDatasetError as exc:
         raise _fail(str(exc), code=3) from None
     out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")

@@ -22,7 +22,11 @@ from datagen.generators import progress
 
 @contextmanager
 def progress_bars(console: Console) -> Iterator[None]:
-    """Show one bar per progress label (e.g. ``generate``) while the block runs."""
+    """Show one bar per progress label (e.g. ``generate``) while the block runs.
+
+    The display starts with the first label: a run that fails before any progress (a source
+    that cannot be read) leaves no empty line above its error.
+    """
     bars = Progress(
         TextColumn("{task.description:>10}"),
         BarColumn(),
@@ -36,11 +40,18 @@ def progress_bars(console: Console) -> Iterator[None]:
 
     def listener(label: str, expected: int, done: int) -> None:
         with lock:
+            if not ids:
+                bars.start()
             if label not in ids:
                 ids[label] = bars.add_task(label, total=0)
             task = ids[label]
             total = (bars.tasks[task].total or 0) + expected
             bars.update(task, total=total, advance=done)
 
-    with bars, progress.listening(listener):
-        yield
+    try:
+        with progress.listening(listener):
+            yield
+    finally:
+        with lock:
+            if ids:
+                bars.stop()

@@ -10,7 +10,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
@@ -20,11 +20,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from datagen.catalog import Catalog, LineageEntry, QuarantineEntry, StageCount, Store
+from datagen.catalog import Catalog, LineageEntry, Store
 from datagen.catalog.shards import fsync_dir, write_parquet_atomic
-from datagen.generators.outcome import Quarantined, Record, StageCounts
 from datagen.generators.report import counts_table
 from datagen.schemas import records_to_table
+from datagen.schemas.records import Quarantined, Record, StageCounts
 
 
 class EmptyDatasetError(RuntimeError):
@@ -63,7 +63,7 @@ class StagedVersion:
     params: dict[str, Any]
     lineage: tuple[LineageEntry, ...]
     counts: tuple[StageCounts, ...]
-    quarantine: tuple[QuarantineEntry, ...]
+    quarantine: dict[str, tuple[Quarantined, ...]]
     stats: dict[str, Any]
 
 
@@ -106,11 +106,7 @@ def stage_version(
         params=params,
         lineage=tuple(lineage),
         counts=tuple(counts),
-        quarantine=tuple(
-            QuarantineEntry(stage=stage, record_id=q.record_id, reason=q.reason, record=q.record)
-            for stage, entries in quarantine.items()
-            for q in entries
-        ),
+        quarantine={stage: tuple(entries) for stage, entries in quarantine.items()},
         stats=stats,
     )
 
@@ -135,8 +131,8 @@ def publish_version(staged: StagedVersion) -> dict[str, Any]:
         flow_run_id=str(flow_run.id) if flow_run.id else None,
         stats=staged.stats,
         lineage=list(staged.lineage),
-        quarantine=list(staged.quarantine),
-        stage_counts=[StageCount(**asdict(c)) for c in staged.counts],
+        quarantine=staged.quarantine,
+        stage_counts=staged.counts,
     )
     shutil.rmtree(Path(staged.files[0]).parent, ignore_errors=True)  # only its pid file is left
     return {

@@ -28,6 +28,9 @@ def prepare_prefect(store: Store) -> Path | None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # A failed run's traceback goes to Prefect's API log (the flow run's logs), not three times
+    # onto the terminal: the command line prints the error once (one line for a bad source).
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     # The ephemeral API gets 20 s to start by default; on a loaded 2-core machine two runs
     # starting together took longer and failed ("Timed out ... ephemeral Prefect API").
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")

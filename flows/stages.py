@@ -28,8 +28,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from datagen.catalog.work_cache import WorkCache, WorkEntry, file_sha256, work_key
-from datagen.generators.outcome import Quarantined, Record, StageCounts, StageOutcome
 from datagen.schemas import first_error, records_to_table, table_to_records
+from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
 
 _gc_lock = threading.Lock()
 _gc_users = 0

@@ -44,10 +44,10 @@ from datagen.flows.tear_steps import (
     write_functions,
 )
 from datagen.generators.engines import open_engine
-from datagen.generators.outcome import StageCounts
 from datagen.generators.report import render_report
 from datagen.generators.tear import pipeline, seeds, tasks
 from datagen.generators.tear.complexity import Band
+from datagen.schemas.records import StageCounts
 
 DATASET = "tear"
 

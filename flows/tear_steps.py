@@ -27,11 +27,12 @@ from datagen.flows.stages import (
     write_shards,
 )
 from datagen.generators.engines import open_engine
-from datagen.generators.outcome import Quarantined, Record, StageCounts
+from datagen.generators.sources import source_stage
 from datagen.generators.tear import describe, pipeline, seeds
 from datagen.generators.tear.complexity import Band
 from datagen.generators.tear.sources import read_functions
 from datagen.schemas import records_to_table
+from datagen.schemas.records import Quarantined, Record, StageCounts
 from datagen.verifiers.sandbox import Limits, Sandbox
 
 SCHEMAS = {
@@ -60,10 +61,7 @@ def load_functions(
 ) -> Sourced:
     """Read HumanEval or a JSONL file, keep the first ``limit`` functions, shard them."""
     read = read_functions(source, inputs_per_function=inputs_per_function)
-    outcome = validate_outcome(
-        pipeline.source_stage(read.functions, rejects=read.rejects, limit=limit),
-        SCHEMAS["function"],
-    )
+    outcome = validate_outcome(source_stage(read, limit=limit), SCHEMAS["function"])
     shards = write_shards(
         WorkCache(cache_root), stage="tear-functions", schema_id=SCHEMAS["function"],
         records=outcome.records, shard_size=shard_size,
@@ -74,9 +72,7 @@ def load_functions(
 @task(cache_policy=NO_CACHE)
 def load_topics(*, path: Path, limit: int | None, shard_size: int, cache_root: Path):
     """Read the seed topics, keep the first ``limit``, shard them for the write stage."""
-    outcome = validate_outcome(
-        pipeline.source_stage(seeds.read_topics(path), limit=limit), SCHEMAS["topic"]
-    )
+    outcome = validate_outcome(source_stage(seeds.read_topics(path), limit=limit), SCHEMAS["topic"])
     shards = write_shards(
         WorkCache(cache_root), stage="tear-topics", schema_id=SCHEMAS["topic"],
         records=outcome.records, shard_size=shard_size,

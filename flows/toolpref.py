@@ -36,13 +36,14 @@ from datagen.flows.stages import (
     validate_outcome,
 )
 from datagen.generators.engines import open_engine
-from datagen.generators.outcome import StageCounts, StageOutcome
 from datagen.generators.report import render_report
 from datagen.generators.sampling import SamplingPlan
+from datagen.generators.sources import source_stage
 from datagen.generators.toolpref import pipeline
 from datagen.generators.toolpref.generate import GenerationConfig
 from datagen.generators.toolpref.pairs import PairingConfig
-from datagen.generators.toolpref.sources import read_source
+from datagen.generators.toolpref.sources import interleave_categories, read_source
+from datagen.schemas.records import StageCounts, StageOutcome
 
 DATASET = "toolpref-pairwise"
 SCHEMAS = {
@@ -57,7 +58,8 @@ SCHEMAS = {
 def load_tasks(*, source: str, limit: int | None) -> tuple[StageOutcome, dict]:
     """Read and segment the source, keep the first ``limit`` of the interleaved order."""
     read = read_source(source)
-    return validate_outcome(pipeline.source_stage(read, limit=limit), SCHEMAS["task"]), read.lineage
+    outcome = source_stage(read, limit=limit, order=interleave_categories)
+    return validate_outcome(outcome, SCHEMAS["task"]), read.lineage
 
 
 @flow(name="toolpref", log_prints=True)

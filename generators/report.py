@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from datagen.generators.outcome import StageCounts
+from datagen.schemas.records import StageCounts
 
 
 def counts_table(counts: Sequence[StageCounts]) -> str:

@@ -8,12 +8,11 @@ rows for reward-model and DPO training. A dataset that offers a view adds its fu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from datagen.generators.tear import views as tear_views
 from datagen.generators.toolpref import views as toolpref_views
+from datagen.schemas.records import Record
 
-Record = dict[str, Any]
 ViewFn = Callable[[Iterable[Record]], list[Record]]
 
 VIEWS: dict[str, dict[str, ViewFn]] = {

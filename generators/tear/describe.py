@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from datagen.generators.engines.base import Engine, Request, Result, Sampling
-from datagen.generators.outcome import Quarantined, Record, StageOutcome
 from datagen.generators.sampling import derive_seed
 from datagen.generators.tear import seeds
+from datagen.schemas.records import Quarantined, Record, StageOutcome
 
 DESCRIPTIONS = (
     "count_vowels(word) returns how many letters of word are vowels (a, e, i, o or u), "

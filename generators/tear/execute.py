@@ -11,7 +11,7 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from datagen.generators.outcome import Record
+from datagen.schemas.records import Record
 from datagen.verifiers.sandbox import ExecutionJob, ExecutionResult, Sandbox
 
 

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from datagen.generators.engines.base import Engine, Request, Sampling
-from datagen.generators.outcome import Quarantined, Record, StageCounts, StageOutcome
 from datagen.generators.sampling import derive_seed
 from datagen.generators.tear import curation, tasks
 from datagen.generators.tear.complexity import NODE_EDGES, TRACE_EDGES, Band, bucket, measure_code
 from datagen.generators.tear.execute import Execution, call_text, run_inputs
+from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
 from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.sandbox import Sandbox
 
@@ -28,21 +28,6 @@ class Curation:
     tasks: list[Record]
     counts: list[StageCounts]
     reasons: Counter = field(default_factory=Counter)
-
-
-def source_stage(
-    records: Sequence[Record], *, rejects: Sequence[Quarantined] = (), limit: int | None
-) -> StageOutcome:
-    """The first ``limit`` records (functions, or seed topics) of the source; unusable rows
-    quarantined."""
-    kept = records if limit is None else records[:limit]
-    return StageOutcome(
-        stage="source",
-        n_in=len(records) + len(rejects),
-        records=list(kept),
-        n_filtered=len(records) - len(kept),
-        quarantined=list(rejects),
-    ).check()
 
 
 def _filter(

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datagen.generators.engines.base import Engine, Request, Result, Sampling
-from datagen.generators.outcome import Quarantined, Record, StageOutcome
 from datagen.generators.sampling import derive_seed
+from datagen.generators.sources import read_text_source
 from datagen.generators.tear.curation import normalised_tokens
 from datagen.generators.tear.sources import literal_args, round_trips
+from datagen.schemas.records import Quarantined, Record, SourceError, SourceRead, StageOutcome
 
 SEEDS = "seeds"
 DEFAULT_TOPICS = Path(__file__).with_name("seed_topics.txt")
@@ -63,28 +64,26 @@ def topics_path(source: str) -> Path | None:
     if source == SEEDS:
         return DEFAULT_TOPICS
     if source.startswith(SEEDS + ":"):
-        path = Path(source.removeprefix(SEEDS + ":"))
-        if not path.is_file():
-            raise FileNotFoundError(f"seed topic file {str(path)!r} does not exist")
-        return path
+        return Path(source.removeprefix(SEEDS + ":"))
     return None
 
 
-def read_topics(path: Path) -> list[Record]:
+def read_topics(path: Path) -> SourceRead:
     """``{topic_id, topic}`` per line of ``path``; blank lines, ``#`` comments and repeats skipped.
 
     A topic's id is ``<file stem>-<line number>``, so it names the line it came from.
     """
     topics, seen = [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text = read_text_source(path, expected="a seed topic file, one topic per line")
+    for number, line in enumerate(text.splitlines(), start=1):
         topic = " ".join(line.split())
         if not topic or topic.startswith("#") or topic.lower() in seen:
             continue
         seen.add(topic.lower())
         topics.append({"topic_id": f"{path.stem}-{number}", "topic": topic})
     if not topics:
-        raise ValueError(f"seed topic file {str(path)!r} holds no topics (one per line)")
-    return topics
+        raise SourceError(f"{path}: no topics, only comments (one topic per line)")
+    return SourceRead(topics, [], {"path": str(path)})
 
 
 def write_prompt(topic: str) -> str:

@@ -11,34 +11,23 @@ import ast
 import gzip
 import importlib.util
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datagen.generators.outcome import Quarantined, Record
+from datagen.generators.sources import read_text_source
+from datagen.schemas.records import Quarantined, SourceError, SourceRead
 
 HUMANEVAL_LICENSE = "MIT"
+JSONL_SHAPE = "JSONL of {code, entry_point, inputs}"
 
 
-@dataclass
-class FunctionsRead:
-    """Functions read from a source, the rows that could not be used, and where they came from."""
-
-    functions: list[Record]
-    rejects: list[Quarantined] = field(default_factory=list)
-    lineage: dict[str, Any] = field(default_factory=dict)
-
-
-def read_functions(source: str, *, inputs_per_function: int) -> FunctionsRead:
+def read_functions(source: str, *, inputs_per_function: int) -> SourceRead:
     """``humaneval`` or a path to a JSONL file of ``{code, entry_point, inputs}`` rows."""
     if inputs_per_function < 1:
         raise ValueError(f"inputs_per_function must be >= 1, got {inputs_per_function}")
     if source == "humaneval":
         return read_humaneval(humaneval_path(), inputs_per_function=inputs_per_function)
-    path = Path(source)
-    if not path.is_file():
-        raise FileNotFoundError(f"source {source!r} is neither 'humaneval' nor a JSONL file")
-    return read_jsonl(path, inputs_per_function=inputs_per_function)
+    return read_jsonl(Path(source), inputs_per_function=inputs_per_function)
 
 
 def humaneval_path() -> Path:
@@ -51,7 +40,7 @@ def humaneval_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "HumanEval.jsonl.gz"
 
 
-def read_humaneval(path: Path, *, inputs_per_function: int) -> FunctionsRead:
+def read_humaneval(path: Path, *, inputs_per_function: int) -> SourceRead:
     """HumanEval's functions (prompt + canonical solution) with inputs from ``check``'s asserts."""
     functions, rejects = [], []
     with gzip.open(path, "rt", encoding="utf-8") as lines:
@@ -73,13 +62,17 @@ def read_humaneval(path: Path, *, inputs_per_function: int) -> FunctionsRead:
                 }
             )
     lineage = {"source": "humaneval", "license": HUMANEVAL_LICENSE, "path": str(path)}
-    return FunctionsRead(functions, rejects, lineage)
+    return SourceRead(functions, rejects, lineage)
 
 
-def read_jsonl(path: Path, *, inputs_per_function: int) -> FunctionsRead:
-    """Rows ``{code, entry_point, inputs: [[arg, ...], ...], id?}``; bad rows quarantined."""
+def read_jsonl(path: Path, *, inputs_per_function: int) -> SourceRead:
+    """Rows ``{code, entry_point, inputs: [[arg, ...], ...], id?}``; bad rows quarantined.
+
+    A file with no usable row at all is a ``SourceError``, not a run of rejects.
+    """
     functions, rejects = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text = read_text_source(path, expected=f"'humaneval' or a {JSONL_SHAPE} file")
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         record_id = f"{path.stem}-{number}"
@@ -101,7 +94,21 @@ def read_jsonl(path: Path, *, inputs_per_function: int) -> FunctionsRead:
                 "inputs": [repr(tuple(args)) for args in row["inputs"]][:inputs_per_function],
             }
         )
-    return FunctionsRead(functions, rejects, {"source": str(path), "license": None})
+    if not functions:
+        raise _nothing_usable(path, rejects)
+    return SourceRead(functions, rejects, {"source": str(path), "license": None})
+
+
+def _nothing_usable(path: Path, rejects: list[Quarantined]) -> SourceError:
+    first = rejects[0]
+    line = first.record_id.rsplit("-", 1)[-1]
+    if all(r.reason.startswith("invalid_json") for r in rejects):
+        detail = first.reason.removeprefix("invalid_json: ")
+        return SourceError(f"{path}: no line is JSON (line {line}: {detail})")
+    return SourceError(
+        f"{path}: none of its {len(rejects)} rows is a function {JSONL_SHAPE} "
+        f"(line {line}: {first.reason})"
+    )
 
 
 def _jsonl_problem(row: Any) -> str | None:

@@ -14,8 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from datagen.generators.outcome import Record
 from datagen.generators.sampling import stable_int
+from datagen.schemas.records import Record
 
 INSTRUCTION = (
     "Here is a Python function:\n\n```python\n{code}\n```\n\n"

@@ -11,9 +11,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-Record = dict[str, Any]
+from datagen.schemas.records import Record
 
 DATA_SOURCE = "tear"
 """The ``data_source`` the critique view writes; ``verifiers.rewards`` dispatches on it."""

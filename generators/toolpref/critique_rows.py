@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from datagen.generators.outcome import Record
 from datagen.schemas import table_to_records
+from datagen.schemas.records import Record
 
 CRITIQUE_SCHEMA = "toolpref/critique.v1"
 PART_ORDER = [("_rank", "ascending"), ("label", "ascending")]

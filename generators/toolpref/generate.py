@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from datagen.generators.engines.base import Request, ResponseFormat, Result, Sampling
 from datagen.generators.sampling import SamplingCell, SamplingPlan, derive_seed
@@ -19,8 +18,7 @@ from datagen.generators.toolpref.prompts import (
     calls_schema,
     order_tools,
 )
-
-Record = dict[str, Any]
+from datagen.schemas.records import Record
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,11 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
 
 from datagen.generators.sampling import stable_int
-
-Record = dict[str, Any]
+from datagen.schemas.records import Record
 
 
 def uniform_score_tasks(candidates: Iterable[Record]) -> set[str]:

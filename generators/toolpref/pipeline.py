@@ -1,4 +1,5 @@
-"""ToolPref-Pairwise as plain stage functions: source → generate → score → select.
+"""ToolPref-Pairwise as plain stage functions: generate → score → select (the source stage is
+``datagen.generators.sources.source_stage`` with ``interleave_categories`` as its order).
 
 Each returns counts that add up (a ``StageOutcome``, or ``StageCounts`` for selection, which
 streams over the shard files so that its memory stays flat as a run grows); the flow in
@@ -17,7 +18,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from datagen.generators.engines.base import Engine, Result
-from datagen.generators.outcome import Quarantined, Record, StageCounts, StageOutcome
 from datagen.generators.toolpref.critique_rows import (
     CRITIQUE_SCHEMA,
     CritiquePartWriter,
@@ -38,25 +38,12 @@ from datagen.generators.toolpref.pairs import (
     uniform_score_tasks,
 )
 from datagen.generators.toolpref.score import score_candidate, task_checker
-from datagen.generators.toolpref.sources import SourceRead, interleave_categories, take
 from datagen.schemas import first_error, records_to_table, table_to_records
+from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
 from datagen.verifiers.toolcall import ToolCallChecker
 
 TASK_SCHEMA = "toolpref/task.v1"
 CANDIDATE_SCHEMA = "toolpref/candidate.v1"
-
-
-def source_stage(read: SourceRead, *, limit: int | None) -> StageOutcome:
-    """Tasks in the interleaved order, the first ``limit`` kept; rejected rows quarantined."""
-    ordered = interleave_categories(read.tasks)
-    kept = take(ordered, limit)
-    return StageOutcome(
-        stage="source",
-        n_in=len(read.tasks) + len(read.rejects),
-        records=kept,
-        n_filtered=len(ordered) - len(kept),
-        quarantined=[Quarantined(r.record_id, r.reason, r.record) for r in read.rejects],
-    ).check()
 
 
 _planning = threading.Lock()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from datagen.generators.toolpref.prompts import parse_calls, render_calls
+from datagen.schemas.records import Record
 from datagen.verifiers.toolcall import ToolCallChecker
-
-Record = dict[str, Any]
 
 
 def task_checker(task: Record) -> ToolCallChecker:

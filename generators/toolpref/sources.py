@@ -2,8 +2,9 @@
 
 Every source yields the same task record (``schemas/toolpref/task.v1.json``): the context
 before an assistant turn, the tools on offer, and the turn's calls as a BFCL possible-answer
-list. Rows that cannot become tasks are kept as ``SourceReject`` with a snake_case reason so a
-run reports them instead of failing on them; only a missing or unreadable source raises.
+list. Rows that cannot become tasks are quarantined with a snake_case reason so a run reports
+them instead of failing on them; only a source that cannot be read at all raises
+``SourceError``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datagen.generators.sources import read_text_source
 from datagen.generators.toolpref.bfcl_wheel import (
     BFCL_LICENSE,
     BFCL_PACKAGE,
@@ -31,11 +32,11 @@ from datagen.generators.toolpref.formats import (
     row_format,
     segment_conversation,
 )
+from datagen.schemas.records import Quarantined, SourceError, SourceRead
 
 __all__ = [
     "BFCL_CATEGORIES",
     "SourceRead",
-    "SourceReject",
     "detect_format",
     "interleave_categories",
     "read_bfcl",
@@ -43,7 +44,6 @@ __all__ = [
     "read_openai_jsonl",
     "read_source",
     "segment_conversation",
-    "take",
 ]
 
 BFCL_CATEGORIES: tuple[str, ...] = (
@@ -58,24 +58,6 @@ BFCL_CATEGORIES: tuple[str, ...] = (
 )
 DETECT_ROWS = 100
 """Rows ``detect_format`` looks at before giving up: leading rows may lack tool calls."""
-
-
-@dataclass(frozen=True)
-class SourceReject:
-    """A source row that yielded no task: ``reason`` is ``"<code>: <detail>"``."""
-
-    record_id: str
-    reason: str
-    record: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class SourceRead:
-    """A source's tasks, its rejected rows and the lineage a published dataset records."""
-
-    tasks: list[dict[str, Any]]
-    rejects: list[SourceReject]
-    lineage: dict[str, Any]
 
 
 def read_bfcl(
@@ -98,7 +80,7 @@ def read_bfcl(
                 tasks.append(_bfcl_task(category, question, answer))
             except MalformedRow as bad:
                 record = {"question": question, "answer": answer}
-                rejects.append(SourceReject(f"bfcl/{question.get('id')}", str(bad), record))
+                rejects.append(Quarantined(f"bfcl/{question.get('id')}", str(bad), record))
     lineage = {
         "source": "bfcl",
         "package": BFCL_PACKAGE,
@@ -106,7 +88,7 @@ def read_bfcl(
         "license": BFCL_LICENSE,
         "categories": categories,
     }
-    return SourceRead(tasks=tasks, rejects=rejects, lineage=lineage)
+    return SourceRead(records=tasks, rejects=rejects, lineage=lineage)
 
 
 def _bfcl_task(category: str, question: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
@@ -153,8 +135,8 @@ def detect_format(path: Path) -> Format:
         if seen == DETECT_ROWS:
             break
     if not seen:
-        raise ValueError(f"{path} has no JSON rows")
-    raise ValueError(
+        raise SourceError(f"{path}: no line is JSON{_first_error(path)}")
+    raise SourceError(
         f"{path}: none of its first {seen} JSON rows is a tool-calling "
         'chat: expected OpenAI rows ({"messages": [...], "tools": [...]} with an assistant '
         '"tool_calls") or Hermes rows ({"conversations": [...]} or assistant text with '
@@ -172,7 +154,7 @@ def read_source(source: str) -> SourceRead:
 
 def _read_file(path: Path, fmt: Format) -> SourceRead:
     tasks: list[dict[str, Any]] = []
-    rejects: list[SourceReject] = []
+    rejects: list[Quarantined] = []
     for number, row, error in _load_rows(path):
         record_id = f"{path.stem}/{number}"
         try:
@@ -181,7 +163,7 @@ def _read_file(path: Path, fmt: Format) -> SourceRead:
             tasks += _file_tasks(row, fmt, record_id=record_id, source=path.name)
         except MalformedRow as bad:
             record = row if isinstance(row, dict) else {"raw": row}
-            rejects.append(SourceReject(record_id, str(bad), record))
+            rejects.append(Quarantined(record_id, str(bad), record))
     lineage = {
         "source": path.name,
         "path": str(path.resolve()),
@@ -189,7 +171,7 @@ def _read_file(path: Path, fmt: Format) -> SourceRead:
         "license": None,
         "format": fmt,
     }
-    return SourceRead(tasks=tasks, rejects=rejects, lineage=lineage)
+    return SourceRead(records=tasks, rejects=rejects, lineage=lineage)
 
 
 def _file_tasks(row: object, fmt: Format, *, record_id: str, source: str) -> list[dict[str, Any]]:
@@ -208,14 +190,7 @@ def _load_rows(path: Path) -> Iterator[tuple[int, object, str | None]]:
     """``(row number, row, JSON error)`` of a JSONL file, or of a file holding one JSON array
     (the shape Hermes' own ``*.json`` files ship in); numbers count from 1. Lines are decoded
     as they are consumed, so format detection decodes only the rows it looks at."""
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"task source {path} is not a file (give 'bfcl' or a JSONL file of chat rows)"
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text: {error}") from None
+    text = read_text_source(path, expected="'bfcl' or a JSONL file of chat rows")
     if text.lstrip().startswith("["):
         try:
             whole = json.loads(text)
@@ -235,6 +210,12 @@ def _load_rows(path: Path) -> Iterator[tuple[int, object, str | None]]:
             yield number, row, None
 
 
+def _first_error(path: Path) -> str:
+    for number, _, error in _load_rows(path):
+        return f" (line {number}: {error})"
+    return ""
+
+
 READERS: dict[Format, Callable[[Path], SourceRead]] = {
     "openai": read_openai_jsonl,
     "hermes": read_hermes_jsonl,
@@ -252,12 +233,3 @@ def interleave_categories(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     queues = [[t for t in tasks if t["category"] == c] for c in known + others]
     rounds = itertools.zip_longest(*queues)
     return [task for round_ in rounds for task in round_ if task is not None]
-
-
-def take(tasks: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
-    """The first ``limit`` tasks (all when ``limit`` is None)."""
-    if limit is None:
-        return list(tasks)
-    if limit < 0:
-        raise ValueError(f"limit must be >= 0 or None, got {limit}")
-    return tasks[:limit]

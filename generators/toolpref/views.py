@@ -18,11 +18,9 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from datagen.generators.toolpref.prompts import build_messages
-
-Record = dict[str, Any]
+from datagen.schemas.records import Record
 
 DATA_SOURCE = "toolpref-pairwise"
 """The ``data_source`` the critique view writes; ``verifiers.rewards`` dispatches on it."""

@@ -13,7 +13,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from datagen.catalog import Catalog, StageCount, Store, VersionInfo, write_parquet_atomic
+from datagen.catalog import Catalog, Store, VersionInfo, write_parquet_atomic
+from datagen.schemas.records import StageCounts
 
 
 def make_rows(n: int, *, start: int = 0, label: str = "good") -> pa.Table:
@@ -50,8 +51,8 @@ def publish_kwargs(store: Store, dataset: str, tables: list[pa.Table]) -> dict[s
         "lineage": [],
         "quarantine": [],
         "stage_counts": [
-            StageCount(stage="generate", n_in=n + 2, n_out=n + 1, n_filtered=1, n_quarantined=0),
-            StageCount(stage="validate", n_in=n + 1, n_out=n, n_filtered=0, n_quarantined=1),
+            StageCounts(stage="generate", n_in=n + 2, n_out=n + 1, n_filtered=1, n_quarantined=0),
+            StageCounts(stage="validate", n_in=n + 1, n_out=n, n_filtered=0, n_quarantined=1),
         ],
     }
 

@@ -7,8 +7,9 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from datagen.catalog import Catalog, CatalogError, QuarantineEntry, Store, write_parquet_atomic
+from datagen.catalog import Catalog, CatalogError, Store, write_parquet_atomic
 from datagen.catalog.migrations import LATEST, MIGRATIONS, migrate
+from datagen.schemas.records import Quarantined
 
 
 def _migrations(store: Store) -> list[tuple[int, str, datetime]]:
@@ -62,7 +63,7 @@ def test_an_older_catalog_migrates_forward_keeping_its_data(
     second = catalog.publish(
         **{
             **publish_kwargs("ds", [make_rows(2)]),
-            "quarantine": [QuarantineEntry(stage="v", record_id="1", reason="r", record={})],
+            "quarantine": {"v": [Quarantined(record_id="1", reason="r", record={})]},
         }
     )
     assert second.version == 2

@@ -15,14 +15,13 @@ from datagen.catalog import (
     InvalidNameError,
     LineageEntry,
     PublishError,
-    QuarantineEntry,
-    StageCount,
     Store,
     UnknownDatasetError,
     UnknownVersionError,
     table_content_hash,
 )
 from datagen.catalog.shards import file_sha256
+from datagen.schemas.records import Quarantined, StageCounts
 
 
 def test_publish_registers_and_places_the_files(
@@ -102,8 +101,8 @@ def test_unknown_version_lists_the_existing_ones(catalog: Catalog, publish) -> N
         catalog.resolve("alpha@7")
 
 
-def _count(stage: str, n_in: int, n_out: int, n_filtered: int, n_quarantined: int) -> StageCount:
-    return StageCount(
+def _count(stage: str, n_in: int, n_out: int, n_filtered: int, n_quarantined: int) -> StageCounts:
+    return StageCounts(
         stage=stage, n_in=n_in, n_out=n_out, n_filtered=n_filtered, n_quarantined=n_quarantined
     )
 
@@ -161,7 +160,7 @@ REFUSALS = {
     "params-not-json": (lambda c, k: {"params": {"f": object()}}, PublishError, "params must be"),
     "quarantine-not-json": (
         lambda c, k: {
-            "quarantine": [QuarantineEntry(stage="v", record_id="1", reason="r", record={"x": {1}})]
+            "quarantine": {"v": [Quarantined(record_id="1", reason="r", record={"x": {1}})]}
         },
         PublishError,
         "quarantined record 1",
@@ -259,11 +258,11 @@ def test_show_reports_lineage_counts_and_quarantine(catalog: Catalog, publish) -
                 details={"rows": 10},
             ),
         ],
-        quarantine=[
-            QuarantineEntry(
-                stage="validate", record_id="r9", reason="schema_invalid", record={"prompt": "x"}
-            ),
-        ],
+        quarantine={
+            "validate": [
+                Quarantined(record_id="r9", reason="schema_invalid", record={"prompt": "x"})
+            ]
+        },
     )
 
     shown = catalog.show(info.ref)

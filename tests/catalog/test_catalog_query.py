@@ -10,9 +10,9 @@ from datagen.catalog import (
     Catalog,
     CorruptShardError,
     InvalidNameError,
-    QuarantineEntry,
     UnknownVersionError,
 )
+from datagen.schemas.records import Quarantined
 
 
 def test_list_datasets_summarises_the_latest_version(catalog: Catalog, publish, make_rows) -> None:
@@ -103,10 +103,12 @@ def test_sql_cannot_change_the_catalog(catalog: Catalog, publish) -> None:
 
 def test_quarantined_records(catalog: Catalog, publish) -> None:
     info = publish(
-        quarantine=[
-            QuarantineEntry(stage="verify", record_id="b", reason="bad_call", record={"n": 2}),
-            QuarantineEntry(stage="verify", record_id="a", reason="bad_call", record={"n": 1}),
-        ],
+        quarantine={
+            "verify": [
+                Quarantined(record_id="b", reason="bad_call", record={"n": 2}),
+                Quarantined(record_id="a", reason="bad_call", record={"n": 1}),
+            ]
+        },
         stage_counts=[],
     )
     table = catalog.quarantined(info.ref)

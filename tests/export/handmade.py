@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from datagen.catalog import Catalog, StageCount, Store, write_parquet_atomic
+from datagen.catalog import Catalog, Store, write_parquet_atomic
 from datagen.generators.toolpref.critique_rows import critique_rows
 from datagen.schemas import records_to_table, validate_records
+from datagen.schemas.records import StageCounts
 
 DATASET = "toolpref-pairwise"
 SCHEMA = "toolpref/critique.v1"
@@ -117,7 +118,7 @@ def publish_toolpref(store: Store) -> str:
         flow_run_id=None,
         stats={"labels": {"1": len(rows) // 2, "2": len(rows) // 2}},
         stage_counts=[
-            StageCount(
+            StageCounts(
                 stage="critique", n_in=len(rows), n_out=len(rows), n_filtered=0, n_quarantined=0
             )
         ],

@@ -11,11 +11,12 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from datagen.catalog import Catalog, ExportError, StageCount, Store, write_parquet_atomic
+from datagen.catalog import Catalog, ExportError, Store, write_parquet_atomic
 from datagen.catalog.trainer_export import check_view_rows, layout_for
 from datagen.catalog.trainer_formats import sharegpt_conversation
 from datagen.flows.cli import app
 from datagen.flows.export import export_for_trainer
+from datagen.schemas.records import StageCounts
 
 CRITIQUE_ROW = {
     "id": "p#1", "group_id": "t1", "data_source": "toolpref-pairwise", "ability": "critique",
@@ -137,7 +138,7 @@ def test_a_dataset_without_views_is_refused(tmp_path: Path) -> None:
     catalog.publish(
         dataset="other", files=[part.path], schema_id="toolpref/pair.v1", params={},
         code_version="t", flow_run_id=None, stats={},
-        stage_counts=[StageCount(stage="s", n_in=1, n_out=1, n_filtered=0, n_quarantined=0)],
+        stage_counts=[StageCounts(stage="s", n_in=1, n_out=1, n_filtered=0, n_quarantined=0)],
     )  # fmt: skip
     with pytest.raises(ExportError, match="dataset 'other' has no trainer views"):
         export_for_trainer(catalog, "other@1", trainer="verl", out_dir=tmp_path / "out")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datagen.generators.outcome import StageCounts
 from datagen.generators.report import render_report
+from datagen.schemas.records import StageCounts
 
 
 def test_report_lists_counts_notes_and_distributions_in_order() -> None:

@@ -20,10 +20,11 @@ from datagen.generators.tear.seeds import (
     write_request,
     written_outcome,
 )
+from datagen.schemas.records import SourceError
 
 
 def test_the_shipped_topics_read_cleanly() -> None:
-    topics = read_topics(DEFAULT_TOPICS)
+    topics = read_topics(DEFAULT_TOPICS).records
     assert len(topics) >= 30
     assert len({t["topic"].lower() for t in topics}) == len(topics)
     assert all(t["topic_id"].startswith("seed_topics-") for t in topics)
@@ -42,14 +43,19 @@ def test_the_shipped_topics_read_cleanly() -> None:
 def test_read_topics(tmp_path: Path, text: str, expected: list) -> None:
     path = tmp_path / "t.txt"
     path.write_text(text)
-    assert [(t["topic_id"], t["topic"]) for t in read_topics(path)] == expected
+    assert [(t["topic_id"], t["topic"]) for t in read_topics(path).records] == expected
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
-def test_a_topic_file_without_topics_is_an_error(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "the file is empty"), ("\n\n", "the file is empty"), ("# a comment\n", "no topics")],
+)
+def test_a_topic_file_without_topics_is_a_source_error(
+    tmp_path: Path, text: str, message: str
+) -> None:
     path = tmp_path / "t.txt"
     path.write_text(text)
-    with pytest.raises(ValueError, match="holds no topics"):
+    with pytest.raises(SourceError, match=message):
         read_topics(path)
 
 
@@ -60,8 +66,8 @@ def test_topics_path(tmp_path: Path) -> None:
     assert topics_path(f"seeds:{mine}") == mine
     assert topics_path("humaneval") is None
     assert topics_path(str(mine)) is None  # a plain path is a JSONL function file
-    with pytest.raises(FileNotFoundError, match="seed topic file"):
-        topics_path(f"seeds:{tmp_path / 'missing.txt'}")
+    with pytest.raises(SourceError, match=r"missing\.txt: no such file"):
+        read_topics(topics_path(f"seeds:{tmp_path / 'missing.txt'}"))
 
 
 def test_the_prompt_shows_the_examples_then_opens_the_topic_function() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from datagen.generators.tear.sources import extract_inputs, read_functions, read_jsonl
+from datagen.schemas.records import SourceError
 
 TESTS = [
     ("def check(candidate):\n    assert candidate(1, 2) == 3\n", ["(1, 2)"]),
@@ -37,13 +38,13 @@ def test_extract_inputs(test_code: str, expected: list[str]) -> None:
 
 def test_humaneval_functions_carry_their_test_inputs() -> None:
     read = read_functions("humaneval", inputs_per_function=2)
-    assert len(read.functions) + len(read.rejects) == 164
-    assert len(read.functions) > 150
-    first = read.functions[0]
+    assert len(read.records) + len(read.rejects) == 164
+    assert len(read.records) > 150
+    first = read.records[0]
     assert first["function_id"] == "HumanEval-0" and first["entry_point"] == "has_close_elements"
     assert first["inputs"] == ["([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.3)",
                                "([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.05)"]  # fmt: skip
-    assert all(1 <= len(f["inputs"]) <= 2 for f in read.functions)
+    assert all(1 <= len(f["inputs"]) <= 2 for f in read.records)
     assert {r.reason for r in read.rejects} == {"no_literal_inputs"}
     assert read.lineage["license"] == "MIT"
 
@@ -63,15 +64,15 @@ def test_jsonl_rows_are_read_and_bad_ones_quarantined(tmp_path: Path) -> None:
     path = tmp_path / "fns.jsonl"
     path.write_text("\n".join(rows) + "\n")
     read = read_jsonl(path, inputs_per_function=2)
-    assert [f["function_id"] for f in read.functions] == ["ident"]
-    assert read.functions[0]["inputs"] == ["(1,)", "(2,)"]
+    assert [f["function_id"] for f in read.records] == ["ident"]
+    assert read.records[0]["inputs"] == ["(1,)", "(2,)"]
     reasons = [r.reason.split(":")[0] for r in read.rejects]
     assert reasons == ["invalid_json", "not_an_object", "missing_code", "bad_entry_point",
                        "bad_inputs", "bad_inputs"]  # fmt: skip
 
 
 def test_unknown_source_and_bad_limits_are_errors(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="neither 'humaneval' nor a JSONL file"):
+    with pytest.raises(SourceError, match=r"missing\.jsonl: no such file \(expected 'humaneval'"):
         read_functions(str(tmp_path / "missing.jsonl"), inputs_per_function=1)
     with pytest.raises(ValueError, match="inputs_per_function"):
         read_functions("humaneval", inputs_per_function=0)

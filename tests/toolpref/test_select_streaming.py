@@ -13,7 +13,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from datagen.generators.outcome import Quarantined, StageCounts
 from datagen.generators.toolpref import pipeline
 from datagen.generators.toolpref.critique_rows import CritiqueRows, critique_rows
 from datagen.generators.toolpref.pairs import (
@@ -23,6 +22,7 @@ from datagen.generators.toolpref.pairs import (
     uniform_score_tasks,
 )
 from datagen.schemas import first_error, records_to_table, table_to_records
+from datagen.schemas.records import Quarantined, StageCounts
 
 SCORES = [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
 

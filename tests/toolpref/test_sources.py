@@ -22,8 +22,8 @@ from datagen.generators.toolpref.sources import (
     read_openai_jsonl,
     read_source,
     segment_conversation,
-    take,
 )
+from datagen.schemas.records import SourceError
 
 DATA = Path(__file__).parent / "data"
 TASK_SCHEMA = json.loads((files("datagen.schemas") / "toolpref" / "task.v1.json").read_text())
@@ -40,7 +40,7 @@ def read(name: str) -> SourceRead:
 
 
 def by_id(name: str) -> dict[str, dict]:
-    return {task["task_id"]: task for task in read(name).tasks}
+    return {task["task_id"]: task for task in read(name).records}
 
 
 def weather(city: str, unit: str | None = None) -> dict:
@@ -92,9 +92,11 @@ def test_file_task(name, task_id, category, roles, ground_truth):
 def test_good_file_gives_exactly_its_tasks(name):
     result = read(name)
     assert result.rejects == []
-    assert [t["task_id"] for t in result.tasks] == [row[1] for row in GOOD_TASKS if row[0] == name]
+    assert [t["task_id"] for t in result.records] == [
+        row[1] for row in GOOD_TASKS if row[0] == name
+    ]
     validator = Draft202012Validator(TASK_SCHEMA)
-    for task in result.tasks:
+    for task in result.records:
         assert list(validator.iter_errors(task)) == []
         assert json.loads(json.dumps(task)) == task  # plain JSON, even from Python literals
 
@@ -225,7 +227,7 @@ def test_malformed_row_is_rejected_with_its_reason(name, line, reason):
 @pytest.mark.parametrize("name", ["malformed_openai.jsonl", "malformed_hermes.jsonl"])
 def test_malformed_file_yields_only_rejects(name):
     result = read(name)
-    assert result.tasks == []
+    assert result.records == []
     assert len(result.rejects) == sum(1 for row in MALFORMED if row[0] == name)
 
 
@@ -260,11 +262,11 @@ def write(tmp_path: Path, content: bytes | str, name: str = "rows.jsonl") -> Pat
 @pytest.mark.parametrize(
     ("content", "error", "match"),
     [
-        (None, FileNotFoundError, "is not a file"),
-        ("", ValueError, "has no JSON rows"),
-        ("not json\n", ValueError, "has no JSON rows"),
-        ((DATA / "not_tool_chat.jsonl").read_text(), ValueError, "first 2 JSON rows"),
-        (b'{"messages": "\xff"}\n', ValueError, "not UTF-8"),
+        (None, SourceError, "no such file"),
+        ("", SourceError, "the file is empty"),
+        ("not json\n", SourceError, "no line is JSON"),
+        ((DATA / "not_tool_chat.jsonl").read_text(), SourceError, "first 2 JSON rows"),
+        (b'{"messages": "\xff"}\n', SourceError, "not UTF-8"),
     ],
     ids=["missing", "empty", "garbage", "chat_without_tools", "latin1"],
 )
@@ -275,7 +277,7 @@ def test_unreadable_source_raises(tmp_path, content, error, match):
 
 
 def test_directory_is_not_a_source(tmp_path):
-    with pytest.raises(FileNotFoundError, match="is not a file"):
+    with pytest.raises(SourceError, match="not a file"):
         read_openai_jsonl(tmp_path)
 
 
@@ -283,7 +285,7 @@ def test_mixed_file_is_read_in_its_first_format(tmp_path):
     openai = (DATA / "openai_multiturn.jsonl").read_text().splitlines()[2]
     hermes = (DATA / "hermes_sharegpt.jsonl").read_text().splitlines()[1]
     result = read_source(str(write(tmp_path, f"{openai}\n{hermes}\n")))
-    assert [t["task_id"] for t in result.tasks] == ["rows/1-1"]
+    assert [t["task_id"] for t in result.records] == ["rows/1-1"]
     assert [(r.record_id, r.reason) for r in result.rejects] == [
         ("rows/2", "missing_field: messages")
     ]
@@ -324,28 +326,17 @@ def test_interleave_categories(given, expected):
     assert [t["task_id"] for t in result] == expected
 
 
-@pytest.mark.parametrize(("limit", "count"), [(None, 5), (0, 0), (3, 3), (5, 5), (9, 5)])
-def test_take(limit, count):
-    tasks = fake_tasks(*(f"simple:{n}" for n in range(5)))
-    assert take(tasks, limit) == tasks[:count]
-
-
-def test_take_refuses_a_negative_limit():
-    with pytest.raises(ValueError, match="limit must be >= 0"):
-        take(fake_tasks("simple:1"), -1)
-
-
 @pytest.fixture(scope="module")
 def bfcl() -> SourceRead:
     return read_bfcl()
 
 
 def test_bfcl_reads_every_category(bfcl):
-    counts = Counter(task["category"] for task in bfcl.tasks)
+    counts = Counter(task["category"] for task in bfcl.records)
     assert set(counts) == set(BFCL_CATEGORIES)
     assert min(counts.values()) > 0
     assert bfcl.rejects == []
-    assert len({task["task_id"] for task in bfcl.tasks}) == len(bfcl.tasks)
+    assert len({task["task_id"] for task in bfcl.records}) == len(bfcl.records)
     assert bfcl.lineage == {
         "source": "bfcl",
         "package": "bfcl-eval",
@@ -357,17 +348,17 @@ def test_bfcl_reads_every_category(bfcl):
 
 def test_bfcl_tasks_are_valid(bfcl):
     validator = Draft202012Validator(TASK_SCHEMA)
-    for task in bfcl.tasks:
+    for task in bfcl.records:
         assert list(validator.iter_errors(task)) == [], task["task_id"]
         names = {tool["name"] for tool in task["tools"]}
         assert {name for call in task["ground_truth"] for name in call} <= names
-    first = next(t for t in bfcl.tasks if t["task_id"] == "bfcl/simple_python_0")
+    first = next(t for t in bfcl.records if t["task_id"] == "bfcl/simple_python_0")
     assert first["source"] == "bfcl"
     assert first["messages"][-1]["role"] == "user"
 
 
 def test_bfcl_first_tasks_cover_every_category(bfcl):
-    first = take(interleave_categories(bfcl.tasks), len(BFCL_CATEGORIES))
+    first = interleave_categories(bfcl.records)[: len(BFCL_CATEGORIES)]
     assert [task["category"] for task in first] == list(BFCL_CATEGORIES)
 
 
@@ -411,7 +402,7 @@ def test_bfcl_bad_row_is_rejected(tmp_path, question, ground_truth, reason):
     result = read_bfcl(
         categories=["simple_python"], wheel=bfcl_wheel_with(tmp_path, questions, answers)
     )
-    assert [task["task_id"] for task in result.tasks] == ["bfcl/simple_python_0"]
+    assert [task["task_id"] for task in result.records] == ["bfcl/simple_python_0"]
     (reject,) = result.rejects
     assert reject.record_id == "bfcl/simple_python_1"
     assert reject.reason.startswith(reason)

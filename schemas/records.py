@@ -1,4 +1,9 @@
-"""What a pure stage function returns: its output records and what it set aside, counted."""
+"""The record types every layer shares: a record, a quarantined one, a stage's outcome and
+counts, and what a source reader returns.
+
+They live in the lowest layer so that generators (which make them), catalog (which stores
+them) and flows (which move them) speak the same types instead of copies of each other.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Record = dict[str, Any]
+"""A row of a dataset or of a stage: plain JSON-like values, validated by its schema."""
+
+
+class SourceError(ValueError):
+    """A source that cannot be read at all: missing, empty, not UTF-8, not JSON, truncated,
+    or rows of another shape. The message names the source and what is wrong with it; the
+    command line prints it as one line (exit status 2). Rows that are merely unusable are not
+    errors: a reader quarantines them and goes on."""
 
 
 @dataclass(frozen=True)
 class Quarantined:
-    """A record that could not go on, kept whole with the reason why."""
+    """A record that could not go on, kept whole with the reason why (``code: detail``)."""
 
     record_id: str
     reason: str
     record: Record
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """A source's usable records, its rejected rows, and the lineage a version records."""
+
+    records: list[Record]
+    rejects: list[Quarantined] = field(default_factory=list)
+    lineage: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,6 +69,11 @@ class StageCounts:
     n_out: int
     n_filtered: int = 0
     n_quarantined: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        counts = (self.n_in, self.n_out, self.n_filtered, self.n_quarantined)
+        return min(counts) >= 0 and self.n_in == self.n_out + self.n_filtered + self.n_quarantined
 
     @classmethod
     def of(cls, outcome: StageOutcome) -> StageCounts:
