@@ -14,7 +14,7 @@ import time
 
 import jsonschema
 
-from datagen.schemas import is_valid, load_schema, validate_records
+from datagen.schemas import first_error, is_valid, load_schema
 
 try:
     from bench.machine import describe_machine
@@ -67,7 +67,9 @@ def main() -> None:
     records = make_records(count)
     reference = jsonschema.Draft202012Validator(load_schema(SCHEMA))
     ours_check, ours_rate_valid = rate(lambda rs: sum(is_valid(SCHEMA, r) for r in rs), records)
-    batch_rate, batch_valid = rate(lambda rs: len(validate_records(SCHEMA, rs).valid), records)
+    batch_rate, batch_valid = rate(
+        lambda rs: sum(first_error(SCHEMA, r) is None for r in rs), records
+    )
     ref_rate, _ = rate(
         lambda rs: sum(reference.is_valid(r) for r in rs), records[: max(count // 10, 1000)]
     )
@@ -75,7 +77,7 @@ def main() -> None:
     print(f"machine: {describe_machine()}")
     print(f"records: {count} critique rows (10% invalid)")
     print(f"datagen is_valid        : {ours_check:12,.0f} records/s")
-    print(f"datagen validate_records: {batch_rate:12,.0f} records/s")
+    print(f"datagen first_error     : {batch_rate:12,.0f} records/s (with reasons)")
     print(f"jsonschema (reference)  : {ref_rate:12,.0f} records/s")
     print(f"ratio datagen/jsonschema: {ours_check / ref_rate:.1f}x")
 

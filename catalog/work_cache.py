@@ -42,12 +42,6 @@ class WorkEntry:
     def quarantine_path(self) -> Path:
         return self.path / "quarantine.parquet"
 
-    def read(self) -> pa.Table:
-        return pq.read_table(self.data_path)
-
-    def read_quarantine(self) -> pa.Table:
-        return pq.read_table(self.quarantine_path)
-
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()

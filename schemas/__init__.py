@@ -8,17 +8,12 @@ from datagen.schemas.registry import (
     load_schema,
 )
 from datagen.schemas.validator import (
-    Rejected,
-    ValidationOutcome,
     first_error,
     is_valid,
-    validate_records,
 )
 
 __all__ = [
-    "Rejected",
     "UnknownSchemaError",
-    "ValidationOutcome",
     "first_error",
     "is_valid",
     "json_encoded_fields",
@@ -26,5 +21,4 @@ __all__ = [
     "load_schema",
     "records_to_table",
     "table_to_records",
-    "validate_records",
 ]

@@ -8,10 +8,8 @@ be written straight to Parquet.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Message = dict[str, Any]
@@ -83,11 +81,6 @@ class Request:
         if (self.prompt is None) == (not self.messages):
             raise ValueError(f"request {self.request_id!r}: give exactly one of messages or prompt")
 
-    def fingerprint(self) -> str:
-        """A stable hash of everything that determines the texts (used in resume keys)."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=list)
-        return hashlib.sha256(payload.encode()).hexdigest()
-
 
 @dataclass(frozen=True, kw_only=True)
 class ToolCall:
@@ -117,10 +110,6 @@ class Result:
     model: str
     error: str | None = None
     """Set when the engine could not complete this request (the rest of the batch goes on)."""
-
-    @property
-    def texts(self) -> list[str]:
-        return [c.text for c in self.completions]
 
 
 class Engine(Protocol):

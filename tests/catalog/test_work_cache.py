@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from datagen.catalog.work_cache import WorkCache, work_key
@@ -23,8 +24,8 @@ def test_put_then_get_round_trips_rows_quarantine_and_counts(cache: WorkCache) -
         meta={"n_in": 4},
     )
     entry = cache.get("gen", "k1")
-    assert entry is not None and entry.read().equals(table)
-    assert entry.read_quarantine().to_pylist() == [
+    assert entry is not None and pq.read_table(entry.data_path).equals(table)
+    assert pq.read_table(entry.quarantine_path).to_pylist() == [
         {"record_id": "r9", "reason": "engine_error: boom", "record": '{"id": 9}'}
     ]
     assert entry.meta == {"n_in": 4}
@@ -43,7 +44,7 @@ def test_a_damaged_entry_reads_as_missing_and_is_replaced(cache: WorkCache, dama
         entry.quarantine_path.write_bytes(b"not parquet")
     assert cache.get("gen", "k") is None
     cache.put("gen", "k", table=pa.table({"x": [2]}), quarantine=[], meta={})
-    assert cache.get("gen", "k").read().to_pylist() == [{"x": 2}]
+    assert pq.read_table(cache.get("gen", "k").data_path).to_pylist() == [{"x": 2}]
 
 
 def test_a_second_writer_keeps_the_first_finished_entry(cache: WorkCache) -> None:

@@ -17,6 +17,12 @@ from datagen.generators.engines import (
 )
 from datagen.generators.engines.embedded import EmbeddedEngine, render_transcript
 
+
+def texts(result) -> list[str]:
+    """The texts of a result's completions, in order."""
+    return [c.text for c in result.completions]
+
+
 SCHEMA = {
     "type": "object",
     "properties": {"city": {"type": "string", "maxLength": 12}, "days": {"type": "integer"}},
@@ -50,10 +56,10 @@ def test_json_schema_constrains_every_sample(embedded_engine) -> None:
 
 def test_texts_depend_on_seed_not_on_batch_order_or_history(embedded_engine) -> None:
     requests = [_json_request(i, seed=100 + i) for i in range(4)]
-    forward = {r.request_id: r.texts for r in embedded_engine.generate(requests)}
+    forward = {r.request_id: texts(r) for r in embedded_engine.generate(requests)}
     embedded_engine.generate([_json_request(9, seed=7)])  # something else runs in between
-    backward = {r.request_id: r.texts for r in embedded_engine.generate(list(reversed(requests)))}
-    alone = embedded_engine.generate([requests[2]])[0].texts
+    backward = {r.request_id: texts(r) for r in embedded_engine.generate(list(reversed(requests)))}
+    alone = texts(embedded_engine.generate([requests[2]])[0])
     assert forward == backward
     assert alone == forward["r2"]
     assert len({t[0] for t in forward.values()}) > 1, "different seeds should give different texts"
@@ -68,7 +74,7 @@ def test_n_samples_and_choice_format(embedded_engine) -> None:
     )
     (result,) = embedded_engine.generate([request])
     assert len(result.completions) == 3
-    assert all(text in {" yes", " no"} for text in result.texts)
+    assert all(text in {" yes", " no"} for text in texts(result))
 
 
 def test_a_prompt_longer_than_the_context_is_an_error_result_not_a_crash(embedded_engine) -> None:

@@ -25,6 +25,12 @@ from datagen.generators.engines import (
 )
 from datagen.generators.engines.openai import OpenAIEngine
 
+
+def texts(result) -> list[str]:
+    """The texts of a result's completions, in order."""
+    return [c.text for c in result.completions]
+
+
 PROMPT = "Question: What is 2 plus 2?\nAnswer:"
 STORY = "Once upon a time, in a small village,"
 PERSON_SCHEMA = {
@@ -86,19 +92,19 @@ def test_n_samples_come_from_extra_seeded_calls(engine):
     [result] = engine.generate([request])
     assert result.error is None
     assert len(result.completions) == 3
-    assert len(set(result.texts)) > 1  # seeds 11, 12, 13
+    assert len(set(texts(result))) > 1  # seeds 11, 12, 13
 
 
 def test_same_seed_reproduces_whatever_ran_before(engine):
     def story(seed: int, request_id: str = "r") -> Request:
         return Request(request_id=request_id, prompt=STORY, sampling=_sampling(seed=seed))
 
-    first = engine.generate([story(5)])[0].texts
+    first = texts(engine.generate([story(5)])[0])
     engine.generate([Request(request_id="other", prompt="The cat", sampling=_sampling())])
     same_batch = engine.generate([story(5, "a"), story(6, "b"), story(5, "c")])
-    assert same_batch[0].texts == first
-    assert same_batch[2].texts == first
-    assert same_batch[1].texts != first
+    assert texts(same_batch[0]) == first
+    assert texts(same_batch[2]) == first
+    assert texts(same_batch[1]) != first
 
 
 @pytest.mark.parametrize("chat", [False, True], ids=["completion", "chat"])
@@ -138,8 +144,8 @@ def test_choice_and_regex_constrain_the_text(engine):
         )
     ]
     results = engine.generate(requests)
-    assert all(r.texts[0] in choices for r in results[:3]), [r.texts for r in results]
-    assert re.fullmatch(pattern, results[3].texts[0]), results[3].texts
+    assert all(texts(r)[0] in choices for r in results[:3]), [texts(r) for r in results]
+    assert re.fullmatch(pattern, texts(results[3])[0]), texts(results[3])
 
 
 def test_vllm_dialect_json_schema_is_refused_by_llama_cpp_python(llama_server):

@@ -23,6 +23,12 @@ import pytest
 from datagen.generators.engines import EngineError, Request, Sampling, parse_engine_spec
 from datagen.generators.engines.openai import OpenAIEngine
 
+
+def texts(result) -> list[str]:
+    """The texts of a result's completions, in order."""
+    return [c.text for c in result.completions]
+
+
 Reply = Callable[[int, httpx.Request, Any], Any]
 
 
@@ -107,7 +113,7 @@ def test_fake_server_429_then_ok_honours_retry_after(retry_after, max_delay, low
     [result] = engine.generate([ask("x")])
     elapsed = time.monotonic() - started
     engine.close()
-    assert result.texts == ["echo x"]
+    assert texts(result) == ["echo x"]
     assert len(fake.calls) == 2
     assert low <= elapsed < high
 
@@ -118,7 +124,7 @@ def test_fake_server_transient_status_is_retried(status):
     engine = fake.engine()
     [result] = engine.generate([ask("x")])
     engine.close()
-    assert (result.error, result.texts, len(fake.calls)) == (None, ["echo x"], 2)
+    assert (result.error, texts(result), len(fake.calls)) == (None, ["echo x"], 2)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +137,7 @@ def test_fake_server_timeouts_and_broken_connections_are_retried(error):
     engine = fake.engine()
     [result] = engine.generate([ask("x")])
     engine.close()
-    assert (result.error, result.texts, len(fake.calls)) == (None, ["echo x"], 2)
+    assert (result.error, texts(result), len(fake.calls)) == (None, ["echo x"], 2)
 
 
 def test_fake_server_exhausted_retries_fail_only_that_request():
@@ -144,7 +150,7 @@ def test_fake_server_exhausted_retries_fail_only_that_request():
     engine = fake.engine(max_retries=2)
     results = engine.generate([ask("a"), ask("doomed"), ask("b")])
     engine.close()
-    assert [r.texts for r in results] == [["echo a"], [], ["echo b"]]
+    assert [texts(r) for r in results] == [["echo a"], [], ["echo b"]]
     assert [r.error is None for r in results] == [True, False, True]
     assert "gave up after 3 attempts" in results[1].error
     assert "HTTP 503" in results[1].error and "replica draining" in results[1].error
@@ -195,7 +201,7 @@ def test_fake_server_ignoring_n_gets_extra_seeded_calls():
     engine = fake.engine()
     [result] = engine.generate([ask("x", n=3, seed=10)])
     engine.close()
-    assert result.texts == ["seed=10 n=3", "seed=11 n=2", "seed=12 n=1"]
+    assert texts(result) == ["seed=10 n=3", "seed=11 n=2", "seed=12 n=1"]
     assert (result.prompt_tokens, result.model) == (3, "fake-served")
 
 
@@ -217,7 +223,7 @@ def test_fake_server_sees_at_most_concurrency_calls_at_once():
     engine = fake.engine(concurrency=4)
     results = engine.generate([ask(str(i)) for i in range(24)])
     engine.close()
-    assert [r.texts for r in results] == [[f"echo {i}"] for i in range(24)]
+    assert [texts(r) for r in results] == [[f"echo {i}"] for i in range(24)]
     assert fake.max_in_flight == 4
 
 
@@ -232,7 +238,7 @@ def test_fake_server_concurrency_bound_is_shared_by_caller_threads():
 
     def work(worker: int) -> None:
         results = engine.generate([ask(f"{worker}-{i}") for i in range(8)])
-        outputs[worker] = [r.texts for r in results]
+        outputs[worker] = [texts(r) for r in results]
 
     threads = [threading.Thread(target=work, args=(w,)) for w in range(3)]
     for thread in threads:
@@ -249,11 +255,11 @@ def test_fake_server_generate_works_inside_a_running_event_loop():
     engine = fake.engine()
 
     async def caller() -> list[str]:
-        return engine.generate([ask("inside")])[0].texts
+        return texts(engine.generate([ask("inside")])[0])
 
     assert asyncio.run(caller()) == ["echo inside"]
     engine.close()
-    assert engine.generate([ask("after close")])[0].texts == ["echo after close"]
+    assert texts(engine.generate([ask("after close")])[0]) == ["echo after close"]
     engine.close()
 
 
@@ -267,7 +273,7 @@ def test_fake_server_dead_url_fails_over_to_the_live_one():
     engine = fake.engine(urls=["http://fake-dead/v1", "http://fake-a/v1/"], max_retries=3)
     results = engine.generate([ask(str(i)) for i in range(6)])
     engine.close()
-    assert [r.texts for r in results] == [[f"echo {i}"] for i in range(6)]
+    assert [texts(r) for r in results] == [[f"echo {i}"] for i in range(6)]
     hosts = [request.url.host for request, _ in fake.calls]
     assert hosts.count("fake-a") == 6 and "fake-dead" in hosts
     assert all(str(request.url).endswith("/v1/completions") for request, _ in fake.calls)

@@ -15,7 +15,7 @@ from typing import Any
 
 from datagen.catalog import Catalog, Store, write_parquet_atomic
 from datagen.generators.toolpref.critique_rows import critique_rows
-from datagen.schemas import records_to_table, validate_records
+from datagen.schemas import first_error, records_to_table
 from datagen.schemas.records import StageCounts
 
 DATASET = "toolpref-pairwise"
@@ -98,8 +98,8 @@ def make_pairs(task: dict[str, Any]) -> list[dict[str, Any]]:
 
 def critique_records() -> list[dict[str, Any]]:
     rows = [row for task in TASKS for pair in make_pairs(task) for row in critique_rows(pair, task)]
-    outcome = validate_records(SCHEMA, rows)
-    assert not outcome.rejected, outcome.rejected[0].reason
+    reasons = [reason for row in rows if (reason := first_error(SCHEMA, row))]
+    assert not reasons, reasons[0]
     return rows
 
 

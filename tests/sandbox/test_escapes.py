@@ -188,8 +188,12 @@ def test_escape_ends_only_its_run(results: dict[str, ExecutionResult], case: Cas
 
 
 def test_the_port_runs_cannot_reach_is_open_to_the_host() -> None:
-    with socket.create_connection(("127.0.0.1", PORT), timeout=2):
-        pass
+    """The control of the network case: outside the sandbox the same port answers."""
+    with socket.create_connection(("127.0.0.1", PORT), timeout=2) as client:
+        accepted, _ = LISTENER.accept()
+        with accepted:
+            client.sendall(b"ping")
+            assert accepted.recv(4) == b"ping"
 
 
 def test_flooded_output_is_kept_up_to_the_limit(results: dict[str, ExecutionResult]) -> None:

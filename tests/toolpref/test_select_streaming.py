@@ -1,71 +1,26 @@
-"""Selection streamed shard by shard gives exactly what the in-memory selection gave.
+"""Selection streamed shard by shard: its result does not depend on how the run was cut into
+shards or parts, and every kept row obeys the selection rules.
 
-``reference_select`` is the in-memory ``select_stage`` the flow used before selection
-streamed (all tasks, candidates, pairs and rows as dicts), followed by the flow's schema
-validation; ``pipeline.Selector`` fed shard by shard must match it row for row, in order.
+The rules are checked on the output itself (margins, both orders of each pair, the balance
+quota, counts that add up, schema-breaking rows quarantined), not against a second copy of
+the selection code.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from datagen.generators.toolpref import pipeline
-from datagen.generators.toolpref.critique_rows import CritiqueRows, critique_rows
-from datagen.generators.toolpref.pairs import (
-    PairingConfig,
-    balance_pairs,
-    make_pairs,
-    uniform_score_tasks,
-)
-from datagen.schemas import first_error, records_to_table, table_to_records
-from datagen.schemas.records import Quarantined, StageCounts
+from datagen.generators.toolpref.critique_rows import CritiqueRows
+from datagen.generators.toolpref.pairs import PairingConfig
+from datagen.schemas import records_to_table, table_to_records
 
 SCORES = [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
-
-
-def reference_select(tasks: list[dict], candidates: list[dict], config: PairingConfig) -> dict:
-    """The in-memory selection and validation, as the flow ran them before streaming."""
-    uniform = uniform_score_tasks(candidates)
-    by_task: dict[str, list[dict]] = {}
-    for candidate in candidates:
-        by_task.setdefault(candidate["task_id"], []).append(candidate)
-    with_candidates = [t for t in tasks if t["task_id"] in by_task]
-    informative = [t for t in with_candidates if t["task_id"] not in uniform]
-    pairs: list[dict] = []
-    considered = rejected = 0
-    for task in informative:
-        own = sorted(by_task[task["task_id"]], key=lambda c: c["sample_index"])
-        task_pairs, task_rejected = make_pairs(task, own, config=config)
-        considered += len(task_pairs) + task_rejected
-        rejected += task_rejected
-        pairs += task_pairs
-    balanced, report = balance_pairs(pairs, config=config)
-    tasks_by_id = {t["task_id"]: t for t in informative}
-    rows = [row for pair in balanced for row in critique_rows(pair, tasks_by_id[pair["task_id"]])]
-    valid, quarantined = [], []
-    for row in rows:
-        reason = first_error("toolpref/critique.v1", row)
-        if reason is None:
-            valid.append(row)
-        else:
-            quarantined.append(Quarantined(row["row_id"], reason, row))
-    n_with, n_inf, n_pairs = len(with_candidates), len(informative), len(pairs)
-    return {
-        "rows": valid,
-        "counts": [
-            StageCounts("difficulty_filter", n_with, n_inf, n_with - n_inf),
-            StageCounts("pair", considered, n_pairs, rejected),
-            StageCounts("balance", n_pairs, len(balanced), n_pairs - len(balanced)),
-            StageCounts("critique", 2 * len(balanced), len(valid), 0, len(quarantined)),
-        ],
-        "quarantined": quarantined,
-        "balance": report,
-        "labels": {str(label): sum(r["label"] == label for r in valid) for label in (1, 2)},
-    }
 
 
 def synthetic_task(index: int, rng: random.Random) -> tuple[dict, list[dict]]:
@@ -123,35 +78,64 @@ def read_all(paths: list[Path], schema_id: str) -> list[dict]:
     return [r for p in paths for r in table_to_records(schema_id, pq.read_table(p))]
 
 
-@pytest.mark.parametrize(
-    ("n_tasks", "shard_size", "rows_per_part", "config"),
-    [
-        (1200, 100, 50_000, PairingConfig()),
-        (1200, 37, 64, PairingConfig(min_margin=0.3, max_bucket_share=0.1, seed=7)),
-        (300, 1000, 10, PairingConfig(max_pairs_per_task=1, seed=3)),
-        (40, 1, 2, PairingConfig(min_margin=0.0)),
-        (5, 2, 50_000, PairingConfig(min_margin=1.0)),  # no pair is wide enough: nothing left
-    ],
-)
-def test_streamed_selection_equals_the_in_memory_one(
-    tmp_path: Path, n_tasks: int, shard_size: int, rows_per_part: int, config: PairingConfig
-) -> None:
-    shards = write_shards(tmp_path, n_tasks, shard_size, seed=n_tasks + shard_size)
-    expected = reference_select(
-        read_all([s.tasks for s in shards], "toolpref/task.v1"),
-        read_all([s.candidates for s in shards], "toolpref/candidate.v1"),
-        config,
-    )
-    work = tmp_path / "work"
+CONFIGS = [
+    PairingConfig(),
+    PairingConfig(min_margin=0.3, max_bucket_share=0.1, seed=7),
+    PairingConfig(max_pairs_per_task=1, seed=3),
+    PairingConfig(min_margin=0.0),
+]
+
+
+def _selected(tmp_path: Path, name: str, shard_size: int, rows_per_part: int, config):
+    folder = tmp_path / name
+    folder.mkdir()
+    shards = write_shards(folder, 400, shard_size, seed=11)
+    work = folder / "work"
     work.mkdir()
-    got = select(shards, config, work, rows_per_part)
-    assert list(got.rows) == expected["rows"]
-    assert got.counts == expected["counts"]
-    assert got.quarantined == expected["quarantined"]
-    assert got.balance == expected["balance"]
-    assert got.labels == expected["labels"]
-    if len(expected["rows"]) > rows_per_part:
-        assert len(got.rows.files) > 1, "the rows must be spread over several parts"
+    return select(shards, config, work, rows_per_part)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_selection_does_not_depend_on_shards_or_parts(tmp_path: Path, config) -> None:
+    cuts = [(400, 50_000), (37, 64), (1, 7)]
+    results = [_selected(tmp_path, f"cut{i}", *cut, config) for i, cut in enumerate(cuts)]
+    first = results[0]
+    for other in results[1:]:
+        assert list(other.rows) == list(first.rows)
+        assert (other.counts, other.quarantined) == (first.counts, first.quarantined)
+        assert (other.balance, other.labels) == (first.balance, first.labels)
+    assert len(results[1].rows.files) > 1, "64 rows per part must spread the rows"
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_kept_row_obeys_the_selection_rules(tmp_path: Path, config) -> None:
+    got = _selected(tmp_path, "run", 37, 50_000, config)
+    rows, quarantined = list(got.rows), got.quarantined
+    assert all(c.balanced for c in got.counts)
+    counts = {c.stage: c for c in got.counts}
+    assert counts["critique"].n_out == len(rows)
+    assert counts["critique"].n_quarantined == len(quarantined)
+    assert counts["critique"].n_in == 2 * counts["balance"].n_out
+    every = rows + [q.record for q in quarantined]
+    by_pair = Counter(r["pair_id"] for r in every)
+    assert set(by_pair.values()) <= {2}, "each pair appears once in each order"
+    for row in every:
+        chosen, rejected = (row["score_1"], row["score_2"])[:: 1 if row["label"] == 1 else -1]
+        assert chosen - rejected >= config.min_margin - 1e-9, row["row_id"]
+    per_task = Counter(r["task_id"] for r in every)
+    if config.max_pairs_per_task:
+        assert max(per_task.values()) <= 2 * config.max_pairs_per_task
+    quota = got.balance.quota
+    assert max(got.balance.buckets_after.values()) <= quota
+    assert all(q.reason.startswith("schema_violation: score_") for q in quarantined)
+    assert 1.5 not in {r["score_1"] for r in rows} | {r["score_2"] for r in rows}
+    assert got.labels == {"1": sum(r["label"] == 1 for r in rows), "2": len(rows) - got.labels["1"]}
+
+
+def test_the_widest_margin_keeps_only_right_against_wrong(tmp_path: Path) -> None:
+    got = _selected(tmp_path, "run", 50, 50_000, PairingConfig(min_margin=1.0))
+    rows = list(got.rows)
+    assert rows and {(r["score_1"], r["score_2"]) for r in rows} == {(1.0, 0.0), (0.0, 1.0)}
 
 
 def test_a_candidate_outside_its_task_shard_is_refused(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from datagen.generators.engines import Request, ResponseFormat, Sampling, parse_
 from datagen.generators.engines.openai import OpenAIEngine
 
 from .conftest import SERVED_NAME
-from .test_vllm_engine import ASK, CITY, CITY_SCHEMA, WEATHER, _call_block
+from .test_vllm_engine import ASK, CITY, CITY_SCHEMA, WEATHER, _call_block, texts
 
 pytestmark = pytest.mark.vllm
 
@@ -74,11 +74,11 @@ def test_the_server_honours_n_constraints_and_tool_calls(served: OpenAIEngine) -
     results = {r.request_id: r for r in served.generate(REQUESTS)}
     assert all(r.error is None and r.model == SERVED_NAME for r in results.values())
     assert len(results["prompt-n3"].completions) == 3
-    assert len(set(results["prompt-n3"].texts)) == 3
-    for text in results["json"].texts:
+    assert len(set(texts(results["prompt-n3"]))) == 3
+    for text in texts(results["json"]):
         jsonschema.validate(json.loads(text), CITY_SCHEMA)
-    assert results["choice"].texts[0] in ("yes", "no")
-    assert re.fullmatch(REGEX, results["regex"].texts[0])
+    assert texts(results["choice"])[0] in ("yes", "no")
+    assert re.fullmatch(REGEX, texts(results["regex"])[0])
     [called] = results["tool-call"].completions
     assert called.finish_reason == "tool_calls" and called.text == ""
     assert [c.name for c in called.tool_calls] == ["get_weather"]
@@ -89,7 +89,7 @@ def test_served_and_in_process_texts_are_the_same(served: OpenAIEngine, vllm_eng
     over_http = served.generate(REQUESTS)
     in_process = vllm_engine.generate(REQUESTS)
     for remote, local in zip(over_http, in_process, strict=True):
-        assert remote.texts == local.texts, remote.request_id
+        assert texts(remote) == texts(local), remote.request_id
         assert remote.prompt_tokens == local.prompt_tokens, remote.request_id
         assert [c.finish_reason for c in remote.completions] == [
             c.finish_reason for c in local.completions
