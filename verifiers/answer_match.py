@@ -17,6 +17,7 @@ import math
 import re
 from typing import Any
 
+from datagen.verifiers.ground_truth import plain
 from datagen.verifiers.verdict import Verdict
 
 REL_TOL = 1e-3
@@ -36,8 +37,11 @@ def final_answer(completion: str) -> str:
     return text.strip().strip("`").strip()
 
 
-def answer_match(completion: Any, expected: str) -> Verdict:
-    """1.0 when the completion's final answer equals ``expected`` (a ``repr``), else 0.0.
+def answer_match(completion: Any, expected: Any) -> Verdict:
+    """1.0 when the completion's final answer equals ``expected``, else 0.0.
+
+    ``expected`` is the ``repr`` the sandbox recorded, or the value itself as a trainer may
+    hand it over (a number, a list, a NumPy array): both are compared as values.
 
     Reasons: ``correct``, ``wrong_answer``, ``empty_answer``, ``unparseable_answer`` (the
     expected output is a literal, the answer is not), ``not_text`` (the completion is not a
@@ -48,17 +52,19 @@ def answer_match(completion: Any, expected: str) -> Verdict:
     answer = final_answer(completion)
     if not answer:
         return Verdict(0.0, False, "empty_answer: no final answer in the completion")
-    want = _literal(expected.strip())
+    expected = plain(expected)
+    shown = expected.strip() if isinstance(expected, str) else repr(expected)
+    want = _literal(shown) if isinstance(expected, str) else expected
     if want is _NOT_LITERAL:
-        if answer == expected.strip():
+        if answer == shown:
             return Verdict(1.0, True, "correct")
-        return Verdict(0.0, False, f"wrong_answer: {answer!r:.60} != {expected.strip()!r:.60}")
+        return Verdict(0.0, False, f"wrong_answer: {answer!r:.60} != {shown!r:.60}")
     got = _literal(answer)
     if got is _NOT_LITERAL:
         return Verdict(0.0, False, f"unparseable_answer: {answer!r:.60} is not a Python literal")
     if values_equal(got, want):
         return Verdict(1.0, True, "correct")
-    return Verdict(0.0, False, f"wrong_answer: {answer!r:.60} != {expected.strip()!r:.60}")
+    return Verdict(0.0, False, f"wrong_answer: {answer!r:.60} != {shown!r:.60}")
 
 
 def values_equal(got: Any, want: Any) -> bool:

@@ -7,10 +7,10 @@ may think aloud ("<choice>1</choice> at first glance...") and then settle on its
 
 from __future__ import annotations
 
-import numbers
 import re
 from typing import Any
 
+from datagen.verifiers.ground_truth import plain
 from datagen.verifiers.verdict import Verdict
 
 _CHOICE = re.compile(r"<choice>\s*([12])\s*</choice>")
@@ -48,8 +48,9 @@ def critique_reward(completion: str, label: int | str) -> Verdict:
 
 
 def _label(label: Any) -> int | None:
-    """1 or 2 from an integer (NumPy's too, not a bool) or its text, else None."""
-    if isinstance(label, numbers.Integral) and not isinstance(label, bool):
+    """1 or 2 from an integer (NumPy's too, not a bool), an integral float or text, else None."""
+    label = plain(label)
+    if isinstance(label, int) and not isinstance(label, bool):
         return int(label) if int(label) in _CHOICES else None
     if isinstance(label, str) and label.strip() in ("1", "2"):
         return int(label.strip())

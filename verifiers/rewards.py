@@ -10,11 +10,11 @@
   column as a keyword argument, so the exported ``data_source`` and ``ground_truth`` columns
   arrive here.
 
-Both dispatch on ``data_source``, the value the exports write, to the dataset's verifier; a new
-dataset adds one entry to ``REWARDS``.
+Both dispatch on ``data_source``, the value the exports write, to the dataset's verifier, and
+pass ``ground_truth`` through as the trainer typed it (text, number, list, dict, NumPy array):
+the verifier decodes it. A new dataset adds one entry to ``REWARDS``.
 """
 
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,8 +22,9 @@ from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.critique import critique_reward
 from datagen.verifiers.verdict import Verdict
 
-RewardFn = Callable[[Any, str], Verdict]
-"""``(completion text, ground truth as text) -> Verdict``."""
+RewardFn = Callable[[Any, Any], Verdict]
+"""``(completion text, ground truth as the trainer gave it) -> Verdict``; each verifier decodes
+its ground truth (``datagen.verifiers.ground_truth.plain``)."""
 
 REWARDS: Mapping[str, RewardFn] = {
     "toolpref-pairwise": critique_reward,
@@ -43,27 +44,9 @@ def reward_for(data_source: str) -> RewardFn:
         ) from None
 
 
-def ground_truth_text(value: Any) -> str:
-    """``ground_truth`` as text, however the trainer's data loader typed it.
-
-    Parquet readers turn ``"1"`` into ``1`` or ``1.0`` when a column's type is inferred, so an
-    integral number and its text mean the same answer. Anything else is passed on as ``str``
-    for the verifier to judge (and usually reject with its own reason).
-    """
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):  # True is an int to Python, not an answer
-        return str(value)
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def score(data_source: str, completion: Any, ground_truth: Any) -> Verdict:
     """The full verdict (value, pass flag, reason) for one completion."""
-    return reward_for(data_source)(completion, ground_truth_text(ground_truth))
+    return reward_for(data_source)(completion, ground_truth)
 
 
 def compute_score(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from datagen.verifiers.answer_match import answer_match, final_answer
@@ -79,3 +80,21 @@ def test_registered_for_trainers_under_tear() -> None:
         ["p", "p"], completions, data_source=["tear"] * 2, ground_truth=["6", "7"]
     )
     assert rewards == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "truth", "passed"),
+    [
+        ("Answer: [1, 2, 3]", np.array([1, 2, 3]), True),  # verl hands list columns over so
+        ("Answer: [1, 2, 4]", np.array([1, 2, 3]), False),
+        ("Answer: [1, 2, 3]", [1, 2, 3], True),
+        ("Answer: (1, 2)", [1, 2], False),  # a tuple is not a list, as with text truths
+        ("Answer: 0.5", np.float32(0.5), True),
+        ("Answer: 7", np.int64(7), True),
+        ("Answer: {'a': 1}", {"a": np.int64(1)}, True),
+        ("Answer: 'ok'", b"'ok'", True),  # bytes are the repr's text
+        ("Answer: [1, 2, 3]", "[1, 2, 3]", True),
+    ],
+)
+def test_ground_truth_arrives_as_given_and_the_verifier_decodes_it(answer, truth, passed) -> None:
+    assert score("tear", answer, truth).passed is passed
