@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
+
+ErrorKind = Literal["timeout", "refused", "context_length", "invalid_output", "other"]
+"""Why an engine could not complete a request, in the one vocabulary quarantine reasons use
+(``engine_error:<kind>: <message>``): too slow, refused by the server or engine, a prompt too
+long for the context, an answer that is not what was asked for, anything else."""
+ERROR_KINDS: tuple[str, ...] = get_args(ErrorKind)
 
 Message = dict[str, Any]
 """An OpenAI-style chat message: ``{"role": ..., "content": ...}`` (plus ``tool_calls``)."""
@@ -110,6 +116,8 @@ class Result:
     model: str
     error: str | None = None
     """Set when the engine could not complete this request (the rest of the batch goes on)."""
+    error_kind: ErrorKind | None = None
+    """The kind of ``error`` (``other`` when an engine does not say)."""
 
 
 class Engine(Protocol):

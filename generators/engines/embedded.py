@@ -146,6 +146,7 @@ class EmbeddedEngine:
                 model=self.model,
                 error=f"prompt of {prompt_tokens} tokens + max_tokens {sampling.max_tokens} "
                 f"exceeds the context of {self._llama.n_ctx()}",
+                error_kind="context_length",
             )
         completions = []
         for index in range(sampling.n):

@@ -36,7 +36,13 @@ from typing import Any, TypeVar
 import httpx
 
 from datagen.generators import progress
-from datagen.generators.engines.base import Completion, EngineError, Request, Result
+from datagen.generators.engines.base import (
+    Completion,
+    EngineError,
+    ErrorKind,
+    Request,
+    Result,
+)
 from datagen.generators.engines.openai_wire import (
     CHAT_PATH,
     DIALECTS,
@@ -53,6 +59,10 @@ SPEC_FORM = "openai:URL[,URL...]?model=NAME&api_key_env=VAR&concurrency=16&timeo
 
 class _GaveUp(Exception):
     """One request failed for good; it becomes that request's ``Result.error``."""
+
+    def __init__(self, message: str, kind: ErrorKind) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class OpenAIEngine:
@@ -222,9 +232,10 @@ class OpenAIEngine:
                 try:
                     got, prompt_tokens_now, served = parse_response(payload, chat=path == CHAT_PATH)
                 except MalformedResponse as exc:
-                    raise _GaveUp(f"malformed response to POST {path}: {exc}") from exc
+                    message = f"malformed response to POST {path}: {exc}"
+                    raise _GaveUp(message, "invalid_output") from exc
                 if not got:
-                    raise _GaveUp(f"POST {path} answered with no choices")
+                    raise _GaveUp(f"POST {path} answered with no choices", "invalid_output")
                 completions.extend(got)
                 prompt_tokens, model = prompt_tokens or prompt_tokens_now, served or model
                 if len(completions) >= wanted:
@@ -237,6 +248,7 @@ class OpenAIEngine:
                 prompt_tokens=0,
                 model=self.model,
                 error=str(exc),
+                error_kind=exc.kind,
             )
         progress.advance("generate", wanted)
         return Result(
@@ -250,6 +262,7 @@ class OpenAIEngine:
         """The decoded JSON answer, after retries; ``_GaveUp`` or ``EngineError`` otherwise."""
         client, semaphore = self._http()
         failure = ""
+        kind: ErrorKind = "other"
         for attempt in range(self.max_retries + 1):
             async with semaphore:
                 url = self._pick_url()
@@ -258,6 +271,7 @@ class OpenAIEngine:
                     response = await client.request(method, url + path, json=body)
                 except httpx.TransportError as exc:  # timeouts, refused and reset connections
                     response, failure = None, f"{type(exc).__name__} ({exc}) from {url}{path}"
+                    kind = _transport_kind(exc)
                 finally:
                     self._in_flight[url] -= 1
             delay = self._backoff_delay(attempt)
@@ -267,19 +281,21 @@ class OpenAIEngine:
                     try:
                         return response.json()
                     except ValueError as exc:
-                        raise _GaveUp(f"{method} {url}{path}: body is not JSON ({exc})") from exc
+                        message = f"{method} {url}{path}: body is not JSON ({exc})"
+                        raise _GaveUp(message, "invalid_output") from exc
                 message = _server_message(response)
                 if status not in (408, 429) and status < 500:
                     raise EngineError(
                         f"{method} {url}{path} refused the request: HTTP {status}: {message}"
                     )
                 failure = f"HTTP {status} from {url}{path}: {message}"
+                kind = "timeout" if status == 408 else "refused" if status == 429 else "other"
                 retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
                 if retry_after is not None:
                     delay = min(retry_after, self.max_delay)
             if attempt < self.max_retries:
                 await asyncio.sleep(delay)
-        raise _GaveUp(f"gave up after {self.max_retries + 1} attempts; last: {failure}")
+        raise _GaveUp(f"gave up after {self.max_retries + 1} attempts; last: {failure}", kind)
 
     def _pick_url(self) -> str:
         """The URL with the fewest calls in flight, ties in rotation (loop thread only)."""
@@ -357,3 +373,9 @@ def _retry_after_seconds(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _transport_kind(exc: httpx.TransportError) -> ErrorKind:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    return "refused" if isinstance(exc, httpx.ConnectError) else "other"

@@ -43,6 +43,7 @@ from datagen.generators import progress
 from datagen.generators.engines.base import (
     Completion,
     EngineError,
+    ErrorKind,
     Request,
     ResponseFormat,
     Result,
@@ -212,7 +213,7 @@ class VLLMEngine:
             )
 
     def _run(self, requests: Sequence[Request]) -> list[Result]:
-        errors: dict[int, str] = {}
+        errors: dict[int, str] = {}  # vLLM refused these as it queued them
         queued: list[_Queued] = []
         queued_ids: list[str] = []
         try:
@@ -244,6 +245,7 @@ class VLLMEngine:
                 prompt_tokens=0,
                 model=self.model,
                 error=message,
+                error_kind=refusal_kind(message),
             )
         return [result for result in results if result is not None]
 
@@ -369,3 +371,9 @@ def _tool_parser_class(name: str) -> Any:
     except KeyError:
         known = ", ".join(sorted(ToolParserManager.list_registered()))
         raise EngineError(f"unknown tool_parser {name!r}; vLLM knows: {known}") from None
+
+
+def refusal_kind(message: str) -> ErrorKind:
+    """``context_length`` when vLLM refused a prompt for its length, else ``refused``."""
+    too_long = ("maximum model length", "max_model_len", "context length", "too long")
+    return "context_length" if any(t in message.lower() for t in too_long) else "refused"

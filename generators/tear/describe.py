@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from datagen.generators.engine_stage import engine_stage
 from datagen.generators.engines.base import Engine, Request, Result, Sampling
 from datagen.generators.sampling import derive_seed
 from datagen.generators.tear import seeds
@@ -99,27 +100,19 @@ def parse_description(
     return description, description_problem(description, truncated=truncated)
 
 
-def described_outcome(functions: Sequence[Record], results: Sequence[Result]) -> StageOutcome:
-    """``{function_id, description, model}`` per usable answer; the rest quarantined."""
-    described, failed = [], []
-    for function, result in zip(functions, results, strict=True):
-        record_id = function["function_id"]
-        if result.error is not None or not result.completions:
-            failed.append(Quarantined(record_id, f"engine_error: {result.error}", function))
-            continue
-        completion = result.completions[0]
-        description, problem = parse_description(
-            completion.text,
-            entry_point=function["entry_point"],
-            truncated=completion.finish_reason == "length",
-        )
-        if problem is not None:
-            failed.append(Quarantined(record_id, problem, function | {"text": completion.text}))
-            continue
-        described.append(
-            {"function_id": record_id, "description": description, "model": result.model}
-        )
-    return StageOutcome("describe", len(functions), described, quarantined=failed).check()
+def described_function(function: Record, result: Result) -> Record | Quarantined:
+    """``{function_id, description, model}`` if the answer can stand for the code, else the
+    function quarantined with the problem and the answer's text."""
+    completion = result.completions[0]
+    description, problem = parse_description(
+        completion.text,
+        entry_point=function["entry_point"],
+        truncated=completion.finish_reason == "length",
+    )
+    record_id = function["function_id"]
+    if problem is not None:
+        return Quarantined(record_id, problem, function | {"text": completion.text})
+    return {"function_id": record_id, "description": description, "model": result.model}
 
 
 def describe_stage(
@@ -132,9 +125,11 @@ def describe_stage(
     max_tokens: int,
 ) -> StageOutcome:
     """One engine request per function, in one batch; each answer checked for shape."""
-    requests = [
-        describe_request(f, seed=seed, temperature=temperature, max_tokens=max_tokens)
-        for f in functions
-    ]
-    results = engines(engine).generate(requests) if requests else []
-    return described_outcome(functions, results)
+    sampling = {"seed": seed, "temperature": temperature, "max_tokens": max_tokens}
+    return engine_stage(
+        functions,
+        stage="describe",
+        engines=engines,
+        requests=lambda function: [(engine, describe_request(function, **sampling))],
+        parse=lambda function, _, result: [described_function(function, result)],
+    )

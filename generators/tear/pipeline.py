@@ -11,12 +11,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from datagen.generators.engines.base import Engine, Request, Sampling
+from datagen.generators.engine_stage import engine_stage
+from datagen.generators.engines.base import Engine, Request, Result, Sampling
 from datagen.generators.sampling import derive_seed
 from datagen.generators.tear import curation, tasks
 from datagen.generators.tear.complexity import NODE_EDGES, TRACE_EDGES, Band, bucket, measure_code
 from datagen.generators.tear.execute import Execution, call_text, run_inputs
-from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
+from datagen.schemas.records import Record, StageCounts, StageOutcome
 from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.sandbox import Sandbox
 
@@ -151,36 +152,34 @@ def solve_stage(
     seed: int,
 ) -> StageOutcome:
     """K sampled answers per task from the engine, each scored by ``answer_match``."""
-    requests = [
-        Request(
-            request_id=task["task_id"],
-            prompt=tasks.solve_prompt(task),
-            sampling=Sampling(
-                temperature=temperature,
-                max_tokens=max_tokens,
-                n=samples,
-                stop=("\n",),
-                seed=derive_seed(seed, task["task_id"], 0),
-            ),
+    sampling = {"temperature": temperature, "max_tokens": max_tokens, "n": samples}
+
+    def requests(task: Record) -> list[tuple[str, Request]]:
+        seeded = Sampling(**sampling, stop=("\n",), seed=derive_seed(seed, task["task_id"], 0))
+        request = Request(
+            request_id=task["task_id"], prompt=tasks.solve_prompt(task), sampling=seeded
         )
-        for task in shard
-    ]
-    results = engines(engine).generate(requests) if requests else []
-    attempts, failed = [], []
-    for task, result in zip(shard, results, strict=True):
-        if result.error is not None or len(result.completions) != samples:
-            failed += [
-                Quarantined(f"{task['task_id']}#{i}", f"engine_error: {result.error}", task)
-                for i in range(samples)
-            ]
-            continue
-        for index, completion in enumerate(result.completions):
-            verdict = answer_match(completion.text, task["expected"])
-            attempts.append({
-                "task_id": task["task_id"], "sample_index": index, "text": completion.text,
-                "value": verdict.value, "reason": verdict.reason, "model": result.model,
-            })  # fmt: skip
-    return StageOutcome("solve", len(shard) * samples, attempts, quarantined=failed).check()
+        return [(engine, request)]
+
+    return engine_stage(shard, stage="solve", engines=engines, requests=requests, parse=attempts)
+
+
+def attempts(task: Record, _: Request, result: Result) -> list[Record]:
+    """The task's K answers, each with its ``answer_match`` verdict."""
+    scored = []
+    for index, completion in enumerate(result.completions):
+        verdict = answer_match(completion.text, task["expected"])
+        scored.append(
+            {
+                "task_id": task["task_id"],
+                "sample_index": index,
+                "text": completion.text,
+                "value": verdict.value,
+                "reason": verdict.reason,
+                "model": result.model,
+            }
+        )
+    return scored
 
 
 @dataclass

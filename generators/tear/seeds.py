@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from datagen.generators.engine_stage import engine_stage
 from datagen.generators.engines.base import Engine, Request, Result, Sampling
 from datagen.generators.sampling import derive_seed
 from datagen.generators.sources import read_text_source
@@ -190,29 +191,20 @@ def _copies_an_example(code: str) -> bool:
     return tokens in _EXAMPLE_TOKENS
 
 
-def written_outcome(
-    topics: Sequence[Record], results: Sequence[Result], *, inputs_per_function: int
-) -> StageOutcome:
-    """Function records from the engine's answers; failed and malformed ones quarantined."""
-    functions, failed = [], []
-    for topic, result in zip(topics, results, strict=True):
-        if result.error is not None or not result.completions:
-            failed.append(Quarantined(topic["topic_id"], f"engine_error: {result.error}", topic))
-            continue
-        completion = result.completions[0]
-        written = parse_written(
-            completion.text,
-            function_id=topic["topic_id"],
-            inputs_per_function=inputs_per_function,
-            truncated=completion.finish_reason == "length",
-        )
-        if written.function is None:
-            failed.append(
-                Quarantined(topic["topic_id"], written.reason, topic | {"text": completion.text})
-            )
-        else:
-            functions.append(written.function)
-    return StageOutcome("write", len(topics), functions, quarantined=failed).check()
+def written_function(
+    topic: Record, result: Result, *, inputs_per_function: int
+) -> Record | Quarantined:
+    """The function the engine wrote for ``topic``, or the topic quarantined with the reason."""
+    completion = result.completions[0]
+    written = parse_written(
+        completion.text,
+        function_id=topic["topic_id"],
+        inputs_per_function=inputs_per_function,
+        truncated=completion.finish_reason == "length",
+    )
+    if written.function is None:
+        return Quarantined(topic["topic_id"], written.reason, topic | {"text": completion.text})
+    return written.function
 
 
 def write_stage(
@@ -226,8 +218,17 @@ def write_stage(
     inputs_per_function: int,
 ) -> StageOutcome:
     """One engine request per topic, in one batch; each answer parsed into a function."""
-    requests = [
-        write_request(t, seed=seed, temperature=temperature, max_tokens=max_tokens) for t in topics
-    ]
-    results = engines(engine).generate(requests) if requests else []
-    return written_outcome(topics, results, inputs_per_function=inputs_per_function)
+    return engine_stage(
+        topics,
+        stage="write",
+        engines=engines,
+        requests=lambda topic: [
+            (
+                engine,
+                write_request(topic, seed=seed, temperature=temperature, max_tokens=max_tokens),
+            )
+        ],
+        parse=lambda topic, _, result: [
+            written_function(topic, result, inputs_per_function=inputs_per_function)
+        ],
+    )

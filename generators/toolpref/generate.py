@@ -73,39 +73,25 @@ def plan_samples(tasks: Sequence[Record], *, config: GenerationConfig) -> list[P
     return planned
 
 
-def candidate_records(
-    planned: Sequence[PlannedSample], results: Sequence[Result]
-) -> tuple[list[Record], list[tuple[str, str, Record]]]:
-    """Candidates from results, plus ``(record_id, reason, record)`` for failed requests."""
-    candidates: list[Record] = []
-    failures: list[tuple[str, str, Record]] = []
-    for sample, result in zip(planned, results, strict=True):
-        meta = {
-            "candidate_id": sample.request.request_id,
-            "task_id": sample.task_id,
-            "sample_index": sample.sample_index,
-            "engine": sample.cell.engine,
-            "temperature": sample.cell.temperature,
-            "prompt_variant": sample.cell.prompt_variant,
-            "tool_order": sample.cell.tool_order,
-            "seed": sample.seed,
-        }
-        if result.error or not result.completions:
-            failures.append((meta["candidate_id"], f"engine_error: {result.error}", meta))
-            continue
-        completion = result.completions[0]
-        native_calls = [
-            {"name": call.name, "arguments": call.arguments} for call in completion.tool_calls
-        ]
-        candidates.append(
-            meta
-            | {
-                "model": result.model,
-                "text": completion.text,
-                "native_calls": native_calls or None,
-                "finish_reason": completion.finish_reason,
-                "completion_tokens": completion.completion_tokens,
-                "prompt_tokens": result.prompt_tokens,
-            }
-        )
-    return candidates, failures
+def candidate_record(sample: PlannedSample, result: Result) -> Record:
+    """The candidate of one completed sample, with the sampling-plan values that made it."""
+    completion = result.completions[0]
+    native_calls = [
+        {"name": call.name, "arguments": call.arguments} for call in completion.tool_calls
+    ]
+    return {
+        "candidate_id": sample.request.request_id,
+        "task_id": sample.task_id,
+        "sample_index": sample.sample_index,
+        "engine": sample.cell.engine,
+        "temperature": sample.cell.temperature,
+        "prompt_variant": sample.cell.prompt_variant,
+        "tool_order": sample.cell.tool_order,
+        "seed": sample.seed,
+        "model": result.model,
+        "text": completion.text,
+        "native_calls": native_calls or None,
+        "finish_reason": completion.finish_reason,
+        "completion_tokens": completion.completion_tokens,
+        "prompt_tokens": result.prompt_tokens,
+    }

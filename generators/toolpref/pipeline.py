@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from datagen.generators.engines.base import Engine, Result
+from datagen.generators.engine_stage import engine_stage
+from datagen.generators.engines.base import Engine
 from datagen.generators.toolpref.critique_rows import (
     CRITIQUE_SCHEMA,
     CritiquePartWriter,
@@ -27,7 +28,8 @@ from datagen.generators.toolpref.critique_rows import (
 )
 from datagen.generators.toolpref.generate import (
     GenerationConfig,
-    candidate_records,
+    PlannedSample,
+    candidate_record,
     plan_samples,
 )
 from datagen.generators.toolpref.pairs import (
@@ -61,21 +63,17 @@ def generate_stage(
     """
     with _planning:
         planned = plan_samples(tasks, config=config)
-    by_engine: dict[str, list[int]] = {}
-    for index, sample in enumerate(planned):
-        by_engine.setdefault(sample.cell.engine, []).append(index)
-    results: list[Result | None] = [None] * len(planned)
-    for spec, indices in by_engine.items():
-        answers = engines(spec).generate([planned[i].request for i in indices])
-        for i, answer in zip(indices, answers, strict=True):
-            results[i] = answer
-    candidates, failures = candidate_records(planned, results)  # type: ignore[arg-type]
-    return StageOutcome(
+    by_task: dict[str, list[PlannedSample]] = {}
+    for sample in planned:
+        by_task.setdefault(sample.task_id, []).append(sample)
+    by_request = {sample.request.request_id: sample for sample in planned}
+    return engine_stage(
+        tasks,
         stage="generate",
-        n_in=len(planned),
-        records=candidates,
-        quarantined=[Quarantined(rid, reason, rec) for rid, reason, rec in failures],
-    ).check()
+        engines=engines,
+        requests=lambda task: [(s.cell.engine, s.request) for s in by_task[task["task_id"]]],
+        parse=lambda _, request, result: [candidate_record(by_request[request.request_id], result)],
+    )
 
 
 def score_stage(candidates: Sequence[Record], *, tasks: Sequence[Record]) -> StageOutcome:

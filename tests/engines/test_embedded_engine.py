@@ -82,6 +82,7 @@ def test_a_prompt_longer_than_the_context_is_an_error_result_not_a_crash(embedde
     small = Request(request_id="ok", prompt="Hello", sampling=Sampling(max_tokens=2, seed=1))
     big_result, ok_result = embedded_engine.generate([huge, small])
     assert big_result.completions == () and "exceeds the context" in (big_result.error or "")
+    assert big_result.error_kind == "context_length"
     assert ok_result.error is None and len(ok_result.completions) == 1
 
 

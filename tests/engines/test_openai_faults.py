@@ -154,6 +154,7 @@ def test_fake_server_exhausted_retries_fail_only_that_request():
     assert [r.error is None for r in results] == [True, False, True]
     assert "gave up after 3 attempts" in results[1].error
     assert "HTTP 503" in results[1].error and "replica draining" in results[1].error
+    assert results[1].error_kind == "other"
     assert sum(body["prompt"] == "doomed" for _, body in fake.calls) == 3
 
 
@@ -192,7 +193,7 @@ def test_fake_server_malformed_success_ends_that_request(answer, error):
     [result] = engine.generate([ask("x")])
     engine.close()
     assert result.completions == ()
-    assert error in (result.error or "")
+    assert error in (result.error or "") and result.error_kind == "invalid_output"
     assert len(fake.calls) == 1  # a server that answers 200 with garbage will do it again
 
 
@@ -364,3 +365,26 @@ def test_fake_server_chat_tool_calls_are_parsed():
         0,
         0,
     )
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [
+        (httpx.ReadTimeout("read timed out"), "timeout"),
+        (httpx.ConnectError("connection refused"), "refused"),
+        (httpx.RemoteProtocolError("peer closed"), "other"),
+        (429, "refused"),
+        (408, "timeout"),
+    ],
+)
+def test_a_request_given_up_on_says_what_kind_of_failure_it_was(fault, kind):
+    def reply(*_: Any) -> httpx.Response:
+        if isinstance(fault, int):
+            return httpx.Response(fault, json={"error": {"message": "busy"}})
+        raise fault
+
+    fake = FakeServer(reply)
+    engine = fake.engine(max_retries=1)
+    [result] = engine.generate([ask("x")])
+    engine.close()
+    assert result.error is not None and result.error_kind == kind

@@ -9,9 +9,10 @@ from datagen.generators.tear.describe import (
     EXAMPLES,
     describe_prompt,
     describe_request,
-    described_outcome,
+    describe_stage,
     parse_description,
 )
+from tests.fakes import FakeResultsEngine
 
 CODE = "def total(xs):\n    return sum(xs)\n"
 
@@ -79,7 +80,7 @@ def _result(text: str | None, *, finish: str = "stop", error: str | None = None)
     return Result(request_id="r", completions=completions, prompt_tokens=5, model="m", error=error)
 
 
-def test_described_outcome_keeps_good_descriptions_and_quarantines_the_rest() -> None:
+def test_the_describe_stage_keeps_good_descriptions_and_quarantines_the_rest() -> None:
     functions = [
         {"function_id": f"f-{i}", "code": CODE, "entry_point": "total", "source": "s",
          "inputs": ["(1,)"]}
@@ -91,7 +92,12 @@ def test_described_outcome_keeps_good_descriptions_and_quarantines_the_rest() ->
         _result("xs) returns the sum of the numbers in xs and then", finish="length"),
         _result("xs) returns x."),
     ]
-    outcome = described_outcome(functions, results)
+    engine = FakeResultsEngine(
+        {f["function_id"]: r for f, r in zip(functions, results, strict=True)}
+    )
+    outcome = describe_stage(
+        functions, engines=lambda _: engine, engine="e", seed=0, temperature=0.3, max_tokens=80
+    )
     assert outcome.records == [
         {"function_id": "f-0", "description": "total(xs) returns the sum of the numbers in xs.",
          "model": "m"},

@@ -18,9 +18,10 @@ from datagen.generators.tear.seeds import (
     topics_path,
     write_prompt,
     write_request,
-    written_outcome,
+    write_stage,
 )
 from datagen.schemas.records import SourceError
+from tests.fakes import FakeResultsEngine
 
 
 def test_the_shipped_topics_read_cleanly() -> None:
@@ -172,7 +173,7 @@ def _result(text: str | None, *, finish: str = "stop", error: str | None = None)
     return Result(request_id="r", completions=completions, prompt_tokens=5, model="m", error=error)
 
 
-def test_written_outcome_counts_engine_errors_and_malformed_answers() -> None:
+def test_the_write_stage_counts_engine_errors_and_malformed_answers() -> None:
     topics = [{"topic_id": f"t-{i}", "topic": f"topic {i}"} for i in range(4)]
     results = [
         _result(GOOD),
@@ -180,7 +181,16 @@ def test_written_outcome_counts_engine_errors_and_malformed_answers() -> None:
         _result(" f(x):\n    return x\n", finish="length"),
         _result("nonsense"),
     ]
-    outcome = written_outcome(topics, results, inputs_per_function=3)
+    engine = FakeResultsEngine({t["topic_id"]: r for t, r in zip(topics, results, strict=True)})
+    outcome = write_stage(
+        topics,
+        engines=lambda _: engine,
+        engine="e",
+        seed=0,
+        temperature=0.5,
+        max_tokens=99,
+        inputs_per_function=3,
+    )
     assert (outcome.stage, outcome.n_in, len(outcome.records)) == ("write", 4, 1)
     assert outcome.records[0]["function_id"] == "t-0"
     assert [(q.record_id, q.reason.split(":")[0]) for q in outcome.quarantined] == [
