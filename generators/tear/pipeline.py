@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from datagen.generators.engine_stage import engine_stage
 from datagen.generators.engines.base import Engine, Request, Result, Sampling
-from datagen.generators.sampling import derive_seed
+from datagen.generators.sampling import derive_seed, stable_int
+from datagen.generators.selection import BalanceReport, balance, band, capped_largest
 from datagen.generators.tear import curation, tasks
 from datagen.generators.tear.complexity import NODE_EDGES, TRACE_EDGES, Band, bucket, measure_code
 from datagen.generators.tear.execute import Execution, call_text, run_inputs
@@ -186,7 +187,7 @@ def attempts(task: Record, _: Request, result: Result) -> list[Record]:
 class Selection:
     rows: list[Record]
     outcomes: list[StageOutcome]
-    balance: tasks.BalanceReport
+    balance: BalanceReport
 
 
 def select_stage(
@@ -212,15 +213,20 @@ def select_stage(
             "n_samples": len(values), "n_passed": int(sum(values)), "pass_rate": rate,
             "pass_bucket": tasks.pass_rate_bucket(rate),
         })  # fmt: skip
-    banded = [t for t in rated if min_pass_rate <= t["pass_rate"] <= max_pass_rate]
-    difficulty = StageOutcome(
-        "difficulty_filter", len(rated), banded, n_filtered=len(rated) - len(banded)
-    ).check()
-    balanced, report = tasks.balance_buckets(banded, max_share=max_bucket_share, seed=seed)
-    balance = StageOutcome(
+    banded, outside = band(
+        rated, score=lambda t: t["pass_rate"], low=min_pass_rate, high=max_pass_rate
+    )
+    difficulty = StageOutcome("difficulty_filter", len(rated), banded, n_filtered=outside).check()
+    balanced, report = balance(
+        banded,
+        bucket=lambda t: t["pass_bucket"],
+        rank=lambda t: stable_int("balance", seed, t["task_id"]),
+        quotas=capped_largest(max_bucket_share),
+    )
+    balanced_outcome = StageOutcome(
         "balance", len(banded), balanced, n_filtered=len(banded) - len(balanced)
     ).check()
-    return Selection(rows=balanced, outcomes=[difficulty, balance], balance=report)
+    return Selection(rows=balanced, outcomes=[difficulty, balanced_outcome], balance=report)
 
 
 def variant_counts(rows: Sequence[Record]) -> dict[str, int]:

@@ -10,12 +10,7 @@ question as code to complete: ``assert f(x) == `` — it writes the value on tha
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-
-from datagen.generators.sampling import stable_int
-from datagen.schemas.records import Record
 
 INSTRUCTION = (
     "Here is a Python function:\n\n```python\n{code}\n```\n\n"
@@ -120,54 +115,3 @@ def pass_rate_bucket(rate: float) -> str:
         if rate < high:
             return f"[{low:g},{high:g})" if low else f"(0,{high:g})"
     return "1"
-
-
-@dataclass
-class BalanceReport:
-    """What balancing did: bucket sizes before and after, and the share cap it applied."""
-
-    before: dict[str, int] = field(default_factory=dict)
-    after: dict[str, int] = field(default_factory=dict)
-    max_share: float = 1.0
-    note: str = ""
-
-
-def balance_buckets(
-    tasks: Sequence[Record], *, max_share: float, seed: int
-) -> tuple[list[Record], BalanceReport]:
-    """Cap every pass-rate bucket at ``max_share`` of the kept tasks, keeping the most tasks.
-
-    Within an over-full bucket, which tasks stay is decided by a seeded hash of their ids (not
-    by order). With a single non-empty bucket there is nothing to balance against: all stay.
-    """
-    if not 0.0 < max_share <= 1.0:
-        raise ValueError(f"max_share must be in (0, 1], got {max_share}")
-    groups: dict[str, list[Record]] = {}
-    for task in tasks:
-        groups.setdefault(task["pass_bucket"], []).append(task)
-    report = BalanceReport(
-        before={k: len(v) for k, v in sorted(groups.items())}, max_share=max_share
-    )
-    quotas = dict(report.before)
-    if len(groups) <= 1 or max_share >= 1.0:
-        report.note = "single bucket: nothing to balance" if len(groups) == 1 else ""
-    else:
-        while True:  # shrink the largest bucket until it holds at most max_share of the total
-            largest = max(quotas, key=lambda k: (quotas[k], k))
-            rest = sum(quotas.values()) - quotas[largest]
-            cap = math.floor(max_share * rest / (1.0 - max_share))
-            if quotas[largest] <= cap:
-                break
-            quotas[largest] = max(cap, 1)
-            if quotas[largest] == 1 and cap < 1:
-                break
-    kept_ids = {
-        task["task_id"]
-        for key, members in groups.items()
-        for task in sorted(members, key=lambda t: stable_int("balance", seed, t["task_id"]))[
-            : quotas[key]
-        ]
-    }
-    kept = [task for task in tasks if task["task_id"] in kept_ids]
-    report.after = {key: sum(t["pass_bucket"] == key for t in kept) for key in report.before}
-    return kept, report

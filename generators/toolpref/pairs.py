@@ -8,13 +8,12 @@ so no bucket dominates the dataset).
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 
 from datagen.generators.sampling import stable_int
+from datagen.generators.selection import BalanceReport, balance, common_quota
 from datagen.schemas.records import Record
 
 
@@ -90,46 +89,16 @@ def balance_key(pair: Record) -> tuple[str, str, str]:
     return (pair["complexity"], pair["intensity"], f"{pair['source']}:{pair['category']}")
 
 
-@dataclass
-class BalanceReport:
-    quota: int
-    share: float
-    buckets_before: dict[str, int] = field(default_factory=dict)
-    buckets_after: dict[str, int] = field(default_factory=dict)
-    by_dimension: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
 def balance_pairs(
     pairs: list[Record], *, config: PairingConfig
 ) -> tuple[list[Record], BalanceReport]:
-    """Cap every bucket at the largest quota q with q <= share × (pairs kept under q).
-
-    Water-filling: small buckets keep everything, large ones are cut to q, and within a
-    bucket the pairs kept are the first by a seeded hash, so the result is deterministic.
-    """
-    buckets: dict[tuple[str, str, str], list[Record]] = {}
-    for pair in pairs:
-        buckets.setdefault(balance_key(pair), []).append(pair)
-    share = max(config.max_bucket_share, 1 / len(buckets)) if buckets else 1.0
-    sizes = sorted((len(b) for b in buckets.values()), reverse=True)
-    quota = 0
-    for q in range(sizes[0] if sizes else 0, 0, -1):
-        if q <= math.floor(share * sum(min(s, q) for s in sizes) + 1e-9):
-            quota = q
-            break
-    kept: list[Record] = []
-    for members in buckets.values():
-        members.sort(key=lambda p: stable_int(config.seed, "balance", p["pair_id"]))
-        kept += members[:quota]
-    kept.sort(key=lambda p: p["pair_id"])
-    report = BalanceReport(
-        quota=quota,
-        share=round(share, 4),
-        buckets_before={"/".join(k): len(v) for k, v in sorted(buckets.items())},
-        buckets_after=dict(sorted(Counter("/".join(balance_key(p)) for p in kept).items())),
-        by_dimension={
-            dim: dict(sorted(Counter(p[dim] for p in kept).items()))
-            for dim in ("complexity", "intensity", "source", "category")
-        },
+    """Water-fill the (complexity, intensity, source:category) buckets to the pairing share;
+    the kept pairs in pair-id order (``datagen.generators.selection``)."""
+    kept, report = balance(
+        pairs,
+        bucket=lambda p: "/".join(balance_key(p)),
+        rank=lambda p: stable_int(config.seed, "balance", p["pair_id"]),
+        quotas=common_quota(config.max_bucket_share),
+        dimensions=("complexity", "intensity", "source", "category"),
     )
-    return kept, report
+    return sorted(kept, key=lambda p: p["pair_id"]), report

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from datagen.generators.tear.pipeline import select_stage, tasks_stage
 from datagen.generators.tear.tasks import (
-    balance_buckets,
     build_messages,
     completion_prompt,
     parse_variants,
@@ -35,52 +32,6 @@ def test_prompts_show_the_code_and_the_call() -> None:
     assert "```python\ndef f(x):\n    return x * 2\n```" in message["content"]
     assert "`f(3)`" in message["content"] and "Answer: <value>" in message["content"]
     assert completion_prompt(code=code, call="f(3)").endswith("\nassert f(3) == ")
-
-
-def _tasks(buckets: dict[str, int]) -> list[dict]:
-    return [
-        {"task_id": f"{name}-{i}", "pass_bucket": name}
-        for name, n in buckets.items()
-        for i in range(n)
-    ]
-
-
-@pytest.mark.parametrize(
-    ("buckets", "share", "after"),
-    [
-        ({"0": 10, "1": 2}, 0.5, {"0": 2, "1": 2}),
-        ({"0": 10, "(0,0.25)": 2, "1": 2}, 0.5, {"0": 4, "(0,0.25)": 2, "1": 2}),
-        ({"0": 9, "1": 3}, 0.75, {"0": 9, "1": 3}),
-        ({"0": 6, "1": 6}, 0.5, {"0": 6, "1": 6}),
-        ({"0": 7}, 0.5, {"0": 7}),  # one bucket: nothing to balance against
-        ({"0": 5, "1": 1}, 1.0, {"0": 5, "1": 1}),
-        ({}, 0.5, {}),
-        ({"0": 100, "1": 1, "[0.5,0.75)": 1}, 0.2, {"0": 1, "1": 1, "[0.5,0.75)": 1}),
-    ],
-)
-def test_balance_caps_each_bucket(buckets: dict, share: float, after: dict) -> None:
-    tasks = _tasks(buckets)
-    kept, report = balance_buckets(tasks, max_share=share, seed=0)
-    assert Counter(t["pass_bucket"] for t in kept) == Counter(after)
-    assert report.after == dict(sorted(after.items()))
-    assert report.before == dict(sorted(buckets.items()))
-    assert [t for t in tasks if t in kept] == kept  # input order kept
-
-
-def test_balance_choice_depends_on_seed_not_order() -> None:
-    tasks = _tasks({"0": 20, "1": 4})
-    kept, _ = balance_buckets(tasks, max_share=0.5, seed=1)
-    again, _ = balance_buckets(list(reversed(tasks)), max_share=0.5, seed=1)
-    other, _ = balance_buckets(tasks, max_share=0.5, seed=2)
-    ids = {t["task_id"] for t in kept}
-    assert ids == {t["task_id"] for t in again}
-    assert ids != {t["task_id"] for t in other}
-
-
-@pytest.mark.parametrize("share", [0.0, -1.0, 1.5])
-def test_balance_refuses_a_bad_share(share: float) -> None:
-    with pytest.raises(ValueError, match="max_share"):
-        balance_buckets([], max_share=share, seed=0)
 
 
 def test_select_stage_applies_the_difficulty_band_and_counts() -> None:

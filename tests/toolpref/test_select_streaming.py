@@ -126,7 +126,7 @@ def test_every_kept_row_obeys_the_selection_rules(tmp_path: Path, config) -> Non
     if config.max_pairs_per_task:
         assert max(per_task.values()) <= 2 * config.max_pairs_per_task
     quota = got.balance.quota
-    assert max(got.balance.buckets_after.values()) <= quota
+    assert max(got.balance.after.values()) <= quota
     assert all(q.reason.startswith("schema_violation: score_") for q in quarantined)
     assert 1.5 not in {r["score_1"] for r in rows} | {r["score_2"] for r in rows}
     assert got.labels == {"1": sum(r["label"] == 1 for r in rows), "2": len(rows) - got.labels["1"]}
