@@ -97,9 +97,8 @@ def measure(root: Path) -> dict:
     baseline = _vm("VmRSS")
     start = time.perf_counter()
     stage = ShardStage(
-        name="toolpref-score", output_schema=FLOW_SCHEMAS["candidate"],
-        run=lambda candidates, tasks: pipeline.score_stage(candidates, tasks=tasks),
-    )  # fmt: skip
+        name="toolpref-score", output_schema=FLOW_SCHEMAS["candidate"], run=pipeline.score_stage
+    )
     tasks = [Shard.of(p, SCHEMAS["task"]) for p in sorted(root.glob("task-*.parquet"))]
     generated = [
         Shard.of(p, SCHEMAS["generation"]) for p in sorted(root.glob("generation-*.parquet"))

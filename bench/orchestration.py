@@ -259,15 +259,17 @@ def main() -> None:
         from prefect import flow
 
         from datagen.flows.toolpref import toolpref
+        from datagen.generators.toolpref.recipe import ToolPrefConfig
 
         flow(name="bench-warm-up")(lambda: None)()
         startup = time.perf_counter() - start
 
         start = time.perf_counter()
-        info = toolpref(
+        config = ToolPrefConfig(
             source=str(root / "tasks.jsonl"), samples=args.samples, engine=ENGINE_KIND,
-            store=str(root / "store"), shard_size=args.shard_size,
-        )  # fmt: skip
+            shard_size=args.shard_size,
+        )
+        info = toolpref(config, store=str(root / "store"))
         end = time.perf_counter()
     run = end - start
     engine = sum(e.busy_seconds for e in engines)

@@ -6,8 +6,10 @@ and work while another process holds Prefect's database.
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
+import typing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +17,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from datagen.generators.config import fields_of, is_tuple_type
+from datagen.generators.recipes import Recipe, all_recipes
 
 app = typer.Typer(
     help="Generate, verify, version and export LLM post-training datasets.", no_args_is_help=True
@@ -64,17 +69,15 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _run_flow(
-    name: str, *, store: str | None, runner: str, ray_address: str | None, **params: Any
+    recipe: Recipe, config: Any, *, store: str | None, runner: str, ray_address: str | None
 ) -> None:
-    """Run the dataset flow ``datagen.flows.<name>.<name>`` for a ``datagen run`` command.
+    """Run a recipe's flow with its config, for a ``datagen run`` command.
 
     Prefect is set up for the store before it is imported, a guard ends every process the run
     starts once the run ends (``run_guard``), the flow goes on the chosen task runner,
     progress shows on stderr; a source that cannot be read exits 2 with one line, and a run
     whose filters left nothing exits 3.
     """
-    from importlib import import_module
-
     from datagen.catalog import Store
     from datagen.flows.run_guard import guard_run
     from datagen.flows.runtime import prepare_prefect, with_runner
@@ -85,11 +88,10 @@ def _run_flow(
     from datagen.flows.publish import EmptyDatasetError
     from datagen.schemas.records import SourceError
 
-    flow = getattr(import_module(f"datagen.flows.{name}"), name)
-    flow = with_runner(flow, runner=runner, ray_address=ray_address)
+    flow = with_runner(recipe.load_flow(), runner=runner, ray_address=ray_address)
     try:
         with progress_bars(err):
-            info = flow(store=store, **params)
+            info = flow(config, store=store)
     except SourceError as exc:
         raise _fail(f"cannot read the source: {exc}", code=2) from None
     except EmptyDatasetError as exc:
@@ -97,107 +99,71 @@ def _run_flow(
     out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
 
 
-@run_app.command("toolpref")
-def run_toolpref(
-    source: Annotated[
-        str, typer.Option(help="'bfcl' or a JSONL file (OpenAI or Hermes format).")
-    ] = "bfcl",
-    limit: Annotated[
-        int | None, typer.Option(help="Keep the first N tasks (categories interleaved).")
-    ] = None,
-    samples: Annotated[
-        int, typer.Option(help="Candidates per task, spread over the sampling plan.")
-    ] = 4,
-    seed: Annotated[int, typer.Option(help="Run seed; every request's seed derives from it.")] = 0,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="Engine spec: embedded | openai:URL?model=M | vllm:MODEL ('a+b' for several)."
-        ),
-    ] = "embedded",
-    store: StoreOption = None,
-    runner: RunnerOption = "threads",
-    ray_address: RayAddressOption = None,
-    shard_size: Annotated[
-        int, typer.Option(help="Tasks per shard (the unit of batching and resume).")
-    ] = 16,
-    max_tokens: Annotated[int, typer.Option(help="Token budget of each sampled answer.")] = 192,
-    min_margin: Annotated[
-        float, typer.Option(help="Minimum score gap between chosen and rejected.")
-    ] = 0.1,
-) -> None:
-    """Build ToolPref-Pairwise: sample calls, score them against ground truth, publish pairs."""
-    _run_flow(
-        "toolpref", store=store, runner=runner, ray_address=ray_address,
-        source=source, limit=limit, samples=samples, seed=seed, engine=engine,
-        shard_size=shard_size, max_tokens=max_tokens, min_margin=min_margin,
-    )  # fmt: skip
+RUN_OPTIONS = {"store": StoreOption, "runner": RunnerOption, "ray_address": RayAddressOption}
+RUN_DEFAULTS = {"store": None, "runner": "threads", "ray_address": None}
 
 
-@run_app.command("tear")
-def run_tear(
-    source: Annotated[
-        str,
-        typer.Option(
-            help="'humaneval', a JSONL file of {code, entry_point, inputs}, or 'seeds' / "
-            "'seeds:FILE' (one topic per line): the engine writes a function and calls per topic."
-        ),
-    ] = "humaneval",
-    limit: Annotated[
-        int | None, typer.Option(help="Keep the first N functions (with seeds: N topics).")
-    ] = None,
-    inputs_per_function: Annotated[
-        int, typer.Option(help="Inputs (test-case arguments or written calls) kept per function.")
-    ] = 3,
-    variants: Annotated[
-        str,
-        typer.Option(
-            help="Task variants, comma-separated: 'code' shows the function, 'description' "
-            "only the engine's description of it (one more engine request per function)."
-        ),
-    ] = "code,description",
-    samples: Annotated[
-        int, typer.Option(help="Engine answers per task; their pass rate sets its difficulty.")
-    ] = 4,
-    seed: Annotated[int, typer.Option(help="Run seed; every request's seed derives from it.")] = 0,
-    engine: Annotated[
-        str, typer.Option(help="Engine spec: embedded | openai:URL?model=M | vllm:MODEL.")
-    ] = "embedded",
-    store: StoreOption = None,
-    runner: RunnerOption = "threads",
-    ray_address: RayAddressOption = None,
-    shard_size: Annotated[
-        int, typer.Option(help="Tasks per solve shard (the unit of batching and resume).")
-    ] = 16,
-    max_tokens: Annotated[int, typer.Option(help="Token budget of each sampled answer.")] = 48,
-    min_pass_rate: Annotated[
-        float, typer.Option(help="Drop tasks the engine solves less often (0 keeps unsolved).")
-    ] = 0.01,
-    max_pass_rate: Annotated[
-        float, typer.Option(help="Drop tasks the engine solves more often (too easy).")
-    ] = 0.99,
-    max_bucket_share: Annotated[
-        float, typer.Option(help="Largest share of the kept tasks one pass-rate bucket may hold.")
-    ] = 0.5,
-    max_output_chars: Annotated[
-        int, typer.Option(help="Drop inputs whose output repr is longer than this.")
-    ] = 200,
-) -> None:
-    """Build TeaR: run functions in the sandbox, curate, ask with code or description, publish."""
-    from datagen.generators.tear.tasks import parse_variants
+def _option_type(kind: Any) -> Any:
+    """How a config field's type is typed on the command line (tuples as ``a,b,c`` text)."""
+    return str if is_tuple_type(kind) else kind
 
+
+def _config_from_options(recipe: Recipe, options: dict[str, Any]) -> Any:
+    """The recipe's config from the command line's values; a bad value exits 2, naming it."""
+    values = {}
+    for name, kind, _, _ in fields_of(recipe.config):
+        value = options[name]
+        if is_tuple_type(kind) and isinstance(value, str):
+            item = typing.get_args(kind)[0]
+            try:
+                value = tuple(item(part.strip()) for part in value.split(",") if part.strip())
+            except ValueError:
+                raise _fail(
+                    f"--{name.replace('_', '-')}: {value!r} is not a list of {item.__name__}", 2
+                ) from None
+        values[name] = value
     try:
-        parse_variants(variants)
+        return recipe.config(**values)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--variants") from None
-    _run_flow(
-        "tear", store=store, runner=runner, ray_address=ray_address,
-        source=source, limit=limit, inputs_per_function=inputs_per_function,
-        variants=variants, samples=samples, seed=seed, engine=engine,
-        shard_size=shard_size, max_tokens=max_tokens, min_pass_rate=min_pass_rate,
-        max_pass_rate=max_pass_rate, max_bucket_share=max_bucket_share,
-        max_output_chars=max_output_chars,
-    )  # fmt: skip
+        raise _fail(f"invalid options for datagen run {recipe.name}: {exc}", code=2) from None
+
+
+def _add_run_command(recipe: Recipe) -> None:
+    """``datagen run NAME`` with one option per field of the recipe's config."""
+    parameters, annotations = [], {}
+    for name, kind, default, help_text in fields_of(recipe.config):
+        shown = ",".join(map(str, default)) if is_tuple_type(kind) else default
+        annotation = Annotated[_option_type(kind), typer.Option(help=help_text)]
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=shown, annotation=annotation
+            )
+        )
+        annotations[name] = annotation
+    for name, annotation in RUN_OPTIONS.items():
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=RUN_DEFAULTS[name],
+                annotation=annotation,
+            )
+        )
+        annotations[name] = annotation
+
+    def command(**options: Any) -> None:
+        where = {name: options.pop(name) for name in RUN_OPTIONS}
+        _run_flow(recipe, _config_from_options(recipe, options), **where)
+
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = annotations
+    command.__doc__ = recipe.help
+    command.__name__ = f"run_{recipe.name}"
+    run_app.command(recipe.name)(command)
+
+
+for _recipe in all_recipes().values():
+    _add_run_command(_recipe)
 
 
 @catalog_app.command("ls")

@@ -12,11 +12,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import shutil
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ContextDecorator
-from dataclasses import dataclass, field
+from contextlib import ContextDecorator, contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
+from datagen.catalog import Store
+from datagen.catalog.code_fingerprint import code_fingerprint
 from datagen.catalog.work_cache import WorkCache, WorkEntry, file_sha256, work_key
 from datagen.schemas import first_error, records_to_table, table_to_records
 from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
@@ -84,21 +88,32 @@ class Shard:
 
 @dataclass(frozen=True, kw_only=True)
 class ShardStage:
-    """A pure function over shards, with what makes its output: name, config and code."""
+    """A pure function over shards, with what makes its output: name, config and code.
+
+    ``run`` returns the stage's outcome, or a chain of outcomes (filters applied one after the
+    other, each counted; the last one's records are the output). ``code`` is the fingerprint
+    of the code ``run`` reaches (``code_fingerprint``), part of every resume key.
+    """
 
     name: str
-    run: Callable[..., StageOutcome]
+    run: Callable[..., StageOutcome | list[StageOutcome]]
     output_schema: str
     config: dict[str, Any] = field(default_factory=dict)
     code: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", code_fingerprint(self.run))
+
 
 @dataclass(frozen=True)
 class StageResult:
-    """A finished shard stage: its output shard and its counts."""
+    """A finished shard stage: its output shard, the counts of each outcome of its chain, the
+    reasons records were filtered, and its quarantine file."""
 
     shard: Shard
-    counts: dict[str, int]
+    counts: tuple[StageCounts, ...]
+    reasons: dict[str, int]
     quarantine_path: Path
     resumed: bool
 
@@ -114,33 +129,37 @@ def validate_outcome(outcome: StageOutcome, schema_id: str) -> StageOutcome:
         else:
             record_id = str(next(iter(record.values()), index)) if record else str(index)
             quarantined.append(Quarantined(record_id, reason, record))
-    return StageOutcome(outcome.stage, outcome.n_in, valid, outcome.n_filtered, quarantined).check()
+    return StageOutcome(
+        outcome.stage, outcome.n_in, valid, outcome.n_filtered, quarantined, outcome.reasons
+    ).check()
 
 
-def counts_of(outcome: StageOutcome) -> dict[str, int]:
-    return {
-        "n_in": outcome.n_in,
-        "n_out": len(outcome.records),
-        "n_filtered": outcome.n_filtered,
-        "n_quarantined": len(outcome.quarantined),
-    }
-
-
-def store_outcome(
-    cache: WorkCache, stage: str, key: str, outcome: StageOutcome, schema_id: str
+def store_chain(
+    cache: WorkCache, stage: str, key: str, chain: Sequence[StageOutcome], schema_id: str
 ) -> WorkEntry:
+    """Store a shard stage's output: the last outcome's records, every outcome's counts."""
+    reasons: Counter[str] = Counter()
+    for outcome in chain:
+        reasons.update(outcome.reasons)
     return cache.put(
         stage,
         key,
-        table=records_to_table(schema_id, outcome.records),
-        quarantine=[(q.record_id, q.reason, q.record) for q in outcome.quarantined],
-        meta={"stage": outcome.stage, "schema_id": schema_id, **counts_of(outcome)},
+        table=records_to_table(schema_id, chain[-1].records),
+        quarantine=[(q.record_id, q.reason, q.record) for o in chain for q in o.quarantined],
+        meta={
+            "stage": stage,
+            "schema_id": schema_id,
+            "counts": [asdict(StageCounts.of(o)) for o in chain],
+            "reasons": dict(reasons),
+        },
     )
 
 
 def _result(entry: WorkEntry, schema_id: str, *, resumed: bool) -> StageResult:
-    counts = {k: int(entry.meta[k]) for k in ("n_in", "n_out", "n_filtered", "n_quarantined")}
-    return StageResult(Shard.of(entry.data_path, schema_id), counts, entry.quarantine_path, resumed)
+    counts = tuple(StageCounts(**c) for c in entry.meta["counts"])
+    reasons = dict(entry.meta["reasons"])
+    shard = Shard.of(entry.data_path, schema_id)
+    return StageResult(shard, counts, reasons, entry.quarantine_path, resumed)
 
 
 _decoding = threading.Lock()
@@ -165,8 +184,10 @@ def run_stage(
         return _result(entry, stage.output_schema, resumed=True)
     with _decoding:
         records = [s.records() for s in shards]
-    outcome = validate_outcome(stage.run(*records), stage.output_schema)
-    entry = store_outcome(cache, stage.name, key, outcome, stage.output_schema)
+    produced = stage.run(*records)
+    chain = list(produced) if isinstance(produced, list) else [produced]
+    chain[-1] = validate_outcome(chain[-1], stage.output_schema)
+    entry = store_chain(cache, stage.name, key, chain, stage.output_schema)
     return _result(entry, stage.output_schema, resumed=False)
 
 
@@ -195,10 +216,6 @@ def map_shards(
 ) -> list[StageResult]:
     """Run ``stage`` over every input tuple concurrently; results in input order."""
     return [future.result() for future in submit_shards(stage, inputs, cache_root)]
-
-
-def total_counts(stage: str, results: Sequence[StageResult]) -> StageCounts:
-    return StageCounts.total(stage, [StageCounts(stage, **r.counts) for r in results])
 
 
 def iter_shards(
@@ -239,6 +256,16 @@ def _ipc_bytes(table: pa.Table) -> memoryview:
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return memoryview(sink.getvalue())
+
+
+@contextmanager
+def scratch_folder(store: Store) -> Iterator[Path]:
+    """A staging folder of the store for a run's intermediate files, removed when done."""
+    folder = store.staging_dir()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def read_quarantine(paths: Sequence[Path]) -> list[Quarantined]:

@@ -48,6 +48,8 @@ class StageOutcome:
     records: list[Record] = field(default_factory=list)
     n_filtered: int = 0
     quarantined: list[Quarantined] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)
+    """Why records were filtered: ``"stage: reason_code"`` → how many (for the report)."""
 
     def check(self) -> StageOutcome:
         accounted = len(self.records) + self.n_filtered + len(self.quarantined)

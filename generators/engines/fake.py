@@ -14,6 +14,7 @@ A script is a plain function ``(request, rng) -> text`` named in ``SCRIPTS``:
 - ``tear``: TeaR's base-model prompts: a literal for ``assert f(x) == `` (one of the
   prompt's literals or a small number, so some answers are right), a one-line description for
   ``# Description: f(``, and a small function for a seed topic (``\\ndef``).
+- ``example``: the worked example's arithmetic, right as often as a per-question skill says.
 
 Any script answers a choice format with one of its choices and a JSON Schema with an instance.
 """
@@ -212,4 +213,20 @@ def tear_script(request: Request, rng: random.Random) -> str:
     return rng.choice(_WORD.findall(prompt) or ["ok"])
 
 
-SCRIPTS: dict[str, Script] = {"toolpref": toolpref_script, "tear": tear_script}
+def example_script(request: Request, rng: random.Random) -> str:
+    """The worked example's arithmetic: right as often as a per-question skill says."""
+    prompt = _prompt_text(request)
+    found = re.search(r"What is (\d+) ([+*]) (\d+)\?", prompt)
+    if found is None:
+        return " I do not know."
+    a, op, b = int(found.group(1)), found.group(2), int(found.group(3))
+    right = a + b if op == "+" else a * b
+    skill = random.Random(prompt).choice([0.0, 0.25, 0.5, 0.75, 1.0])
+    return f" {right if rng.random() < skill else right + rng.randint(1, 9)}"
+
+
+SCRIPTS: dict[str, Script] = {
+    "toolpref": toolpref_script,
+    "tear": tear_script,
+    "example": example_script,
+}

@@ -42,11 +42,16 @@ class EngineSpec:
         return text
 
 
-def parse_engine_spec(spec: str) -> EngineSpec:
-    """Parse a spec string, failing with a message that lists the accepted forms."""
+def parse_engine_spec(spec: str, *, known_kind: bool = True) -> EngineSpec:
+    """Parse a spec string, failing with a message that lists the accepted forms.
+
+    ``known_kind=False`` accepts any well-formed kind: a run config checks its specs that way,
+    since a plug-in kind may be registered only where engines are opened (Ray workers).
+    """
     head, _, query = spec.strip().partition("?")
     kind, _, target = head.partition(":")
-    if kind not in KNOWN_KINDS and kind not in _registered_kinds:
+    known = kind in KNOWN_KINDS or kind in _registered_kinds
+    if not known and (known_kind or not KIND_PATTERN.fullmatch(kind)):
         registered = sorted(_registered_kinds)
         raise ValueError(
             f"unknown engine {kind!r} in spec {spec!r}; use one of: embedded, "

@@ -1,15 +1,16 @@
 """TeaR as plain stage functions, each returning ``StageOutcome``s whose counts add up.
 
-Every filter is its own outcome (so the report counts each), and its rejects keep their
-reasons in ``Curation.reasons``. The flow in ``flows/tear.py`` only wires these to storage,
-the sandbox and Prefect.
+Every filter is its own outcome (so the report counts each), and the reasons of what it
+filtered are counted in it. The flow in ``flows/tear.py`` only wires these to storage and
+Prefect: screening runs over all functions at once, execution shard by shard (resumable).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from datagen.generators.engine_stage import engine_stage
 from datagen.generators.engines.base import Engine, Request, Result, Sampling
@@ -18,90 +19,84 @@ from datagen.generators.selection import BalanceReport, balance, band, capped_la
 from datagen.generators.tear import curation, tasks
 from datagen.generators.tear.complexity import NODE_EDGES, TRACE_EDGES, Band, bucket, measure_code
 from datagen.generators.tear.execute import Execution, call_text, run_inputs
-from datagen.schemas.records import Record, StageCounts, StageOutcome
+from datagen.schemas.records import Record, StageOutcome
 from datagen.verifiers.answer_match import answer_match
-from datagen.verifiers.sandbox import Sandbox
+from datagen.verifiers.sandbox import Limits, Sandbox
+
+SCREEN_STAGES = ("static_filter", "complexity_band", "dedup")
+EXECUTE_STAGES = ("execute", "determinism", "output_length", "trace_band")
 
 
-@dataclass
-class Curation:
-    """The tasks that passed every filter, the counts of each filter, and reject reasons."""
-
-    tasks: list[Record]
-    counts: list[StageCounts]
-    reasons: Counter = field(default_factory=Counter)
-
-
-def _filter(
-    stage: str, records: Sequence, problem: Callable, reasons: Counter
-) -> tuple[list, StageCounts]:
+def _filter(stage: str, records: Sequence, problem: Callable[[Any], str | None]) -> StageOutcome:
     """Keep the records ``problem`` finds nothing wrong with; count the rest by reason."""
-    kept = []
+    kept, reasons = [], Counter()
     for record in records:
         reason = problem(record)
         if reason is None:
             kept.append(record)
         else:
             reasons[f"{stage}: {reason.split(':', 1)[0]}"] += 1
-    return kept, StageCounts(stage, len(records), len(kept), n_filtered=len(records) - len(kept))
+    return StageOutcome(
+        stage, len(records), kept, n_filtered=len(records) - len(kept), reasons=dict(reasons)
+    ).check()
 
 
-def curate_stage(
-    functions: Sequence[Record],
-    *,
-    sandbox: Sandbox,
-    band: Band,
-    max_output_chars: int,
-    dedup_threshold: float,
-) -> Curation:
-    """Static filters, complexity band, dedup, execution and the run filters, each counted."""
-    reasons: Counter = Counter()
-    pure, static = _filter(
-        "static_filter", functions, lambda f: curation.static_problem(f["code"], f["entry_point"]),
-        reasons,
-    )  # fmt: skip
-    measured = [f | measure_code(f["code"]).as_record() for f in pure]
-    banded, complexity = _filter(
-        "complexity_band", measured,
-        lambda f: band.code_problem(measure_code(f["code"])), reasons,
-    )  # fmt: skip
+def screen_stage(
+    functions: Sequence[Record], *, band: Band, dedup_threshold: float
+) -> list[StageOutcome]:
+    """Static filters, the complexity band and near-duplicates over all functions at once
+    (dedup compares every pair), before anything runs; each filter counted."""
+    static = _filter(
+        "static_filter", functions, lambda f: curation.static_problem(f["code"], f["entry_point"])
+    )
+    banded = _filter(
+        "complexity_band", static.records, lambda f: band.code_problem(measure_code(f["code"]))
+    )
+    codes = [f["code"] for f in banded.records]
     duplicates = {
-        d.index: d.reason
-        for d in curation.find_duplicates([f["code"] for f in banded], threshold=dedup_threshold)
+        d.index: d.reason for d in curation.find_duplicates(codes, threshold=dedup_threshold)
     }
-    unique, dedup = _filter(
-        "dedup", list(enumerate(banded)), lambda pair: duplicates.get(pair[0]), reasons
+    unique = _filter("dedup", list(enumerate(banded.records)), lambda pair: duplicates.get(pair[0]))
+    unique.records = [function for _, function in unique.records]
+    return [static, banded, unique]
+
+
+def execute_stage(
+    functions: Sequence[Record], *, band: Band, max_output_chars: int, limits: Limits
+) -> list[StageOutcome]:
+    """Every input of a shard of functions run twice in the sandbox; the run filters, each
+    counted; the code-variant task of every (function, input, output) that passed them."""
+    with Sandbox(limits=limits) as sandbox:
+        runs = run_inputs(list(functions), sandbox=sandbox)
+    ran = _filter(
+        "execute",
+        runs,
+        lambda r: (
+            None if r.first.status == "ok" else f"execution_{r.first.status}: {r.first.reason}"
+        ),
     )
-    runs = run_inputs([f for _, f in unique], sandbox=sandbox)
-    ran, execute = _filter(
-        "execute", runs,
-        lambda r: None if r.first.status == "ok"
-        else f"execution_{r.first.status}: {r.first.reason}", reasons,
-    )  # fmt: skip
-    steady, determinism = _filter(
-        "determinism", ran,
-        lambda r: curation.execution_problem(r.first, r.second, max_output_chars=10**9), reasons,
-    )  # fmt: skip
-    short, output = _filter(
-        "output_length", steady,
+    steady = _filter(
+        "determinism",
+        ran.records,
+        lambda r: curation.execution_problem(r.first, r.second, max_output_chars=10**9),
+    )
+    short = _filter(
+        "output_length",
+        steady.records,
         lambda r: curation.execution_problem(r.first, r.second, max_output_chars=max_output_chars),
-        reasons,
-    )  # fmt: skip
-    traced, trace = _filter(
-        "trace_band", short,
-        lambda r: band.trace_problem(len(r.first.trace or []), truncated=r.first.trace_truncated),
-        reasons,
-    )  # fmt: skip
-    return Curation(
-        tasks=[task_record(r) for r in traced],
-        counts=[static, complexity, dedup, execute, determinism, output, trace],
-        reasons=reasons,
     )
+    traced = _filter(
+        "trace_band",
+        short.records,
+        lambda r: band.trace_problem(len(r.first.trace or []), truncated=r.first.trace_truncated),
+    )
+    traced.records = [task_record(r) for r in traced.records]
+    return [ran, steady, short, traced]
 
 
 def task_record(run: Execution) -> Record:
     """The RL task for one kept (function, input, output), in the ``code`` variant."""
-    function = run.function
+    function = run.function | measure_code(run.function["code"]).as_record()
     call = call_text(function["entry_point"], run.args_text)
     return {
         "task_id": f"{function['function_id']}:{run.input_index}:code",

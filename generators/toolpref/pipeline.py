@@ -76,7 +76,7 @@ def generate_stage(
     )
 
 
-def score_stage(candidates: Sequence[Record], *, tasks: Sequence[Record]) -> StageOutcome:
+def score_stage(candidates: Sequence[Record], tasks: Sequence[Record]) -> StageOutcome:
     """Score every candidate; a task's K candidates share one checker (its docs read once)."""
     by_id = {t["task_id"]: t for t in tasks}
     checkers: dict[str, ToolCallChecker] = {}

@@ -100,5 +100,5 @@ def test_tear_stages_reach_what_the_hand_written_lists_left_out() -> None:
 
     written = reachable_modules([seeds.write_stage])
     assert {"datagen.generators.tear.sources", "datagen.generators.sampling"} <= set(written)
-    curated = reachable_modules([pipeline.curate_stage])
+    curated = reachable_modules([pipeline.execute_stage])
     assert "datagen.verifiers.sandbox.zygote" in curated  # started by name, as a script

@@ -1,92 +1,68 @@
-"""Curation is stored under its inputs' key: a rerun reuses it instead of running the sandbox."""
+"""Execution is a shard stage like any other: a rerun reuses each finished shard, and a change
+recomputes only the shards it touches (not the whole curation)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from datagen.catalog.work_cache import WorkCache
-from datagen.flows.stages import write_shards
-from datagen.flows.tear_steps import SCHEMAS, curate_tasks
-from datagen.generators.tear.complexity import Band
+from datagen.flows.stages import run_stage, write_shards
+from datagen.flows.tear_steps import SCHEMAS, execute_stage
+from datagen.generators.tear.recipe import TeaRConfig
+
+
+def _function(name: str, body: str, *inputs: str) -> dict:
+    code = f"def {name}(x):\n    return {body}\n"
+    return {
+        "function_id": name,
+        "source": "test",
+        "entry_point": name,
+        "code": code,
+        "inputs": list(inputs),
+    }
+
 
 FUNCTIONS = [
-    {"function_id": "square", "source": "test", "entry_point": "square",
-     "code": "def square(x):\n    return x * x\n", "inputs": ["(3,)", "(-2,)"]},
-    {"function_id": "half", "source": "test", "entry_point": "half",
-     "code": "def half(x):\n    return 10 // x\n", "inputs": ["(5,)", "(0,)"]},
-    {"function_id": "noisy", "source": "test", "entry_point": "noisy",
-     "code": "import random\ndef noisy(x):\n    return random.random()\n", "inputs": ["(1,)"]},
-]  # fmt: skip
-BAND = Band(max_ast_nodes=100, max_depth=2, max_trace_steps=40)
+    _function("square", "x * x", "(3,)", "(-2,)"),
+    _function("half", "10 // x", "(5,)", "(0,)"),
+    _function("twice", "x + x", "(4,)"),
+    _function("neg", "-x", "(1,)"),
+]
+CONFIG = TeaRConfig(max_trace_steps=40)
+
+
+def _execute(work: Path, functions: list[dict], config: TeaRConfig = CONFIG) -> list:
+    cache = WorkCache(work)
+    shards = write_shards(
+        cache, stage="tear-screened", schema_id=SCHEMAS["function"], records=functions, shard_size=2
+    )
+    return [run_stage(execute_stage(config), [shard], work) for shard in shards]
 
 
 def _entries(work: Path) -> dict[str, int]:
-    """Finished curation entries: key → mtime of its data file."""
-    return {p.parent.name: p.stat().st_mtime_ns for p in work.glob("tear-curate/*/data.parquet")}
+    return {p.parent.name: p.stat().st_mtime_ns for p in work.glob("tear-execute/*/data.parquet")}
 
 
-def _curate(work: Path, functions: list[dict], **overrides):
-    shards = write_shards(WorkCache(work), stage="tear-functions", schema_id=SCHEMAS["function"],
-                          records=functions, shard_size=2)  # fmt: skip
-    settings = {"band": BAND, "max_output_chars": 200, "dedup_threshold": 0.95} | overrides
-    return curate_tasks.fn(functions=shards, cache_root=work, **settings)
+def test_each_shard_is_stored_and_reused(tmp_path: Path) -> None:
+    first = _execute(tmp_path, FUNCTIONS)
+    assert [r.resumed for r in first] == [False, False]
+    counts = [{c.stage: (c.n_in, c.n_out) for c in r.counts} for r in first]
+    assert counts[0]["execute"] == (4, 3) and counts[1]["execute"] == (2, 2)
+    assert first[0].reasons == {"execute: execution_error": 1}  # 10 // 0
+    before = _entries(tmp_path)
+    again = _execute(tmp_path, FUNCTIONS)
+    assert [r.resumed for r in again] == [True, True] and _entries(tmp_path) == before
+    assert [r.counts for r in again] == [r.counts for r in first]
 
 
-@pytest.fixture(scope="module")
-def work(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("work")
+def test_a_changed_function_recomputes_only_its_shard(tmp_path: Path) -> None:
+    _execute(tmp_path, FUNCTIONS)
+    changed = [*FUNCTIONS[:3], _function("neg", "0 - x", "(1,)")]
+    results = _execute(tmp_path, changed)
+    assert [r.resumed for r in results] == [True, False]
 
 
-@pytest.fixture(scope="module")
-def first(work: Path):
-    return _curate(work, FUNCTIONS)
-
-
-def test_the_first_run_computes_and_stores(first, work: Path) -> None:
-    assert not first.resumed
-    assert [t["task_id"] for t in first.shard.records()] == [
-        "square:0:code", "square:1:code", "half:0:code",
-    ]  # fmt: skip
-    counts = {c.stage: (c.n_in, c.n_out) for c in first.counts}
-    assert counts["static_filter"] == (3, 2) and counts["execute"] == (4, 3)
-    assert first.reasons == {"static_filter: disallowed_import": 1, "execute: execution_error": 1}
-    assert len(_entries(work)) == 1
-
-
-def test_a_rerun_reuses_the_stored_curation_untouched(first, work: Path) -> None:
-    before = _entries(work)
-    again = _curate(work, FUNCTIONS)
-    assert again.resumed
-    assert _entries(work) == before  # nothing rewritten, no new entry
-    assert (again.shard.path, again.shard.sha256) == (first.shard.path, first.shard.sha256)
-    assert (again.counts, again.reasons) == (first.counts, first.reasons)
-
-
-@pytest.mark.parametrize(
-    ("functions", "overrides"),
-    [
-        (FUNCTIONS[:2], {}),  # another source, or --limit
-        ([FUNCTIONS[0] | {"inputs": ["(3,)"]}, *FUNCTIONS[1:]], {}),  # --inputs-per-function
-        (FUNCTIONS, {"max_output_chars": 1}),
-        (FUNCTIONS, {"band": Band(max_ast_nodes=100, max_depth=2, max_trace_steps=2)}),
-        (FUNCTIONS, {"dedup_threshold": 0.5}),
-    ],
-)
-def test_other_inputs_or_config_compute_anew(first, work: Path, functions, overrides) -> None:
-    before = _entries(work)
-    other = _curate(work, functions, **overrides)
-    assert not other.resumed
-    assert other.shard.path != first.shard.path
-    after = _entries(work)
-    assert len(after) == len(before) + 1 and all(after[k] == v for k, v in before.items())
-
-
-def test_a_damaged_entry_is_computed_again(tmp_path: Path) -> None:
-    done = _curate(tmp_path, FUNCTIONS[:1])
-    records = done.shard.records()
-    (done.shard.path.parent / "meta.json").unlink()  # damaged: the entry is unreadable
-    redone = _curate(tmp_path, FUNCTIONS[:1])
-    assert not redone.resumed
-    assert redone.shard.records() == records and len(records) == 2
+def test_other_run_settings_compute_anew(tmp_path: Path) -> None:
+    _execute(tmp_path, FUNCTIONS)
+    results = _execute(tmp_path, FUNCTIONS, TeaRConfig(max_trace_steps=40, max_output_chars=1))
+    assert [r.resumed for r in results] == [False, False]

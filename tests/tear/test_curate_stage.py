@@ -1,10 +1,10 @@
-"""The curation stage on the real sandbox: timeouts, long traces and counts that add up."""
+"""Screening and execution on the real sandbox: timeouts, long traces, counts that add up."""
 
 from __future__ import annotations
 
 from datagen.generators.tear.complexity import Band
-from datagen.generators.tear.pipeline import curate_stage
-from datagen.verifiers.sandbox import Limits, Sandbox
+from datagen.generators.tear.pipeline import execute_stage, screen_stage
+from datagen.verifiers.sandbox import Limits
 
 
 def _function(name: str, code: str, *inputs: str) -> dict:
@@ -21,14 +21,13 @@ FUNCTIONS = [
 ]  # fmt: skip
 
 
-def test_curate_stage_on_the_sandbox() -> None:
+def test_screening_then_execution_on_the_sandbox() -> None:
     band = Band(max_ast_nodes=100, max_depth=2, max_trace_steps=40)
     limits = Limits(cpu_seconds=1, wall_seconds=2.0, trace_steps=band.max_trace_steps + 1)
-    with Sandbox(limits=limits, workers=2) as sandbox:
-        curated = curate_stage(
-            FUNCTIONS, sandbox=sandbox, band=band, max_output_chars=200, dedup_threshold=0.95
-        )
-    counts = {c.stage: (c.n_in, c.n_out, c.n_filtered) for c in curated.counts}
+    screened = screen_stage(FUNCTIONS, band=band, dedup_threshold=0.95)
+    executed = execute_stage(screened[-1].records, band=band, max_output_chars=200, limits=limits)
+    chain = [*screened, *executed]
+    counts = {o.stage: (o.n_in, len(o.records), o.n_filtered) for o in chain}
     assert counts == {
         "static_filter": (4, 4, 0),
         "complexity_band": (4, 3, 1),  # big: too many AST nodes
@@ -38,12 +37,14 @@ def test_curate_stage_on_the_sandbox() -> None:
         "output_length": (4, 4, 0),
         "trace_band": (4, 3, 1),  # count(100) runs past 40 traced lines
     }
-    assert curated.reasons == {
+    reasons = {reason: n for o in chain for reason, n in o.reasons.items()}
+    assert reasons == {
         "complexity_band: too_complex": 1,
         "execute: execution_timeout": 1,
         "trace_band: trace_too_long": 1,
     }
-    assert [(t["call"], t["expected"]) for t in curated.tasks] == [
+    tasks = executed[-1].records
+    assert [(t["call"], t["expected"]) for t in tasks] == [
         ("square(3)", "9"), ("square(-2)", "4"), ("count(3)", "3"),
     ]  # fmt: skip
-    assert all(t["trace_steps"] >= 1 for t in curated.tasks)
+    assert all(t["trace_steps"] >= 1 for t in tasks)

@@ -28,7 +28,7 @@ checking whether a list is sorted
 """
 RUN = ["run", "tear", "--limit", "3", "--inputs-per-function", "2", "--samples", "1",
        "--max-tokens", "12", "--min-pass-rate", "0", "--shard-size", "4"]  # fmt: skip
-STAGES = ("tear-write", "tear-curate", "tear-describe", "tear-solve")
+STAGES = ("tear-write", "tear-execute", "tear-describe", "tear-solve")
 
 
 def _entries(store: Path) -> dict[str, int]:
@@ -111,7 +111,7 @@ def test_a_rerun_recomputes_nothing_and_publishes_the_same_rows(store: Path) -> 
     done = datagen(*RUN, "--source", f"seeds:{topics}", store=store)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "published tear@2" in done.stdout
-    assert "curation resumed from the store" in done.stderr
+    assert "execute: 1 of 1 shards resumed from the store" in done.stderr
     assert _entries(store) == before, "finished work was recomputed"
     catalog = Catalog(Store(store))
     assert catalog.show("tear@2")["content_hash"] == catalog.show("tear@1")["content_hash"]

@@ -25,11 +25,12 @@ def test_toolpref_publishes_pairs_generated_by_vllm(
     vllm_engine, vllm_spec: str, prefect_harness, tmp_path: Path
 ) -> None:
     from datagen.flows.toolpref import toolpref
+    from datagen.generators.toolpref.recipe import ToolPrefConfig
 
-    info = toolpref(
-        source=str(SOURCE), samples=4, shard_size=2, max_tokens=96, engine=vllm_spec,
-        store=str(tmp_path),
-    )  # fmt: skip
+    config = ToolPrefConfig(
+        source=str(SOURCE), samples=4, shard_size=2, max_tokens=96, engine=vllm_spec
+    )
+    info = toolpref(config, store=str(tmp_path))
 
     catalog = Catalog(Store(tmp_path))
     rows = catalog.read(info["ref"]).to_pylist()

@@ -1,0 +1,113 @@
+"""What a run has to account for, gathered as it goes, and the one tail every flow ends with.
+
+A ``Ledger`` collects each stage's counts, what it quarantined, the lineage, notes and
+distributions for the report, and stats for the version. ``finish_run`` turns it into the run
+report (a Prefect artifact and the terminal), refuses an empty version (``EmptyDatasetError``,
+exit 3 on the command line), and stages and publishes the rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datagen.catalog import LineageEntry, Store
+from datagen.flows.publish import EmptyDatasetError, publish_version, stage_version
+from datagen.flows.stages import Shard, StageResult, read_quarantine, report_run
+from datagen.generators.report import render_report
+from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
+
+
+@dataclass
+class Ledger:
+    """A run's accounting, in stage order."""
+
+    dataset: str
+    counts: list[StageCounts] = field(default_factory=list)
+    quarantine: dict[str, list[Quarantined]] = field(default_factory=dict)
+    lineage: list[LineageEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    distributions: dict[str, Mapping[str, int]] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    reasons: Counter[str] = field(default_factory=Counter)
+    """Why records were filtered, over every stage: ``"stage: code"`` → how many."""
+
+    def outcome(self, *chain: StageOutcome) -> list[Record]:
+        """Count stages run in the flow (a chain: each counted); the last one's records."""
+        for outcome in chain:
+            self.counts.append(StageCounts.of(outcome))
+            self.quarantined(outcome.stage, outcome.quarantined)
+            self.reasons.update(outcome.reasons)
+        return chain[-1].records
+
+    def shards(self, results: Sequence[StageResult], *stages: str) -> list[Shard]:
+        """Count a shard stage's results, one row per outcome of its chain (named ``stages``),
+        with the quarantine read back from their files; the output shards."""
+        for index, stage in enumerate(stages):
+            self.counts.append(StageCounts.total(stage, [r.counts[index] for r in results]))
+        self.quarantined(stages[0], read_quarantine([r.quarantine_path for r in results]))
+        for result in results:
+            self.reasons.update(result.reasons)
+        resumed = sum(r.resumed for r in results)
+        self.notes.append(f"{stages[0]}: {resumed} of {len(results)} shards resumed from the store")
+        return [r.shard for r in results]
+
+    def quarantined(self, stage: str, entries: Sequence[Quarantined]) -> None:
+        if entries:
+            self.quarantine.setdefault(stage, []).extend(entries)
+
+    def source(self, lineage: Mapping[str, Any], default: str) -> None:
+        """The source's lineage entry (its name, license and details)."""
+        ref = str(lineage.get("source", default))
+        self.lineage.append(
+            LineageEntry(
+                kind="source", ref=ref, license=lineage.get("license"), details=dict(lineage)
+            )
+        )
+
+    def engine(self, spec: str, role: str) -> None:
+        self.lineage.append(
+            LineageEntry(kind="source", ref=f"engine:{spec}", details={"role": role})
+        )
+
+
+def finish_run(
+    ledger: Ledger,
+    *,
+    store: Store,
+    schema_id: str,
+    params: dict[str, Any],
+    title: str,
+    rows: Sequence[Record] = (),
+    parts: Sequence[Path] = (),
+) -> dict[str, Any]:
+    """Report the run, then publish ``rows`` (or Parquet ``parts`` already encoded); the
+    version's ref, or ``EmptyDatasetError`` when the stages left nothing."""
+    report_run(
+        dataset=ledger.dataset,
+        title=title,
+        markdown=render_report(
+            dataset=ledger.dataset,
+            counts=ledger.counts,
+            notes=ledger.notes,
+            distributions=ledger.distributions,
+        ),
+    )
+    if not rows and not parts:
+        raise EmptyDatasetError(ledger.dataset, ledger.counts)
+    staged = stage_version(
+        store=store,
+        dataset=ledger.dataset,
+        schema_id=schema_id,
+        rows=rows,
+        parts=parts,
+        params=params,
+        lineage=ledger.lineage,
+        counts=ledger.counts,
+        quarantine=ledger.quarantine,
+        stats=ledger.stats,
+    )
+    return publish_version(staged)
