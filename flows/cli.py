@@ -338,9 +338,13 @@ def export(
         from datagen.flows.export import export_for_trainer
 
         done = export_for_trainer(
-            _catalog(store), ref, trainer=format, out_dir=out_dir, view=view,
+            _catalog(store),
+            ref,
+            trainer=format,
+            out_dir=out_dir,
+            view=view,
             split=split or DEFAULT_SPLIT,
-        )  # fmt: skip
+        )
     except CatalogError as exc:
         raise _fail(str(exc)) from None
     counts = ", ".join(f"{name} {n}" for name, n in done.counts.items())

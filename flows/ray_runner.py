@@ -70,9 +70,11 @@ def connect(address: str | None, *, api_url: str) -> None:
         if setup := os.environ.get(WORKER_SETUP_VAR):
             runtime_env["worker_process_setup_hook"] = setup
         ray.init(
-            address=address, runtime_env=runtime_env, namespace="prefect",
+            address=address,
+            runtime_env=runtime_env,
+            namespace="prefect",
             logging_level=logging.WARNING,
-        )  # fmt: skip
+        )
     check_api_reachable(
         api_url,
         node_ips=[n["NodeManagerAddress"] for n in ray.nodes() if n["Alive"]],

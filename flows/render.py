@@ -10,8 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 SUMMARY_FIELDS = (
-    "created_at", "row_count", "bytes", "content_hash", "schema_id", "code_version", "flow_run_id",
-)  # fmt: skip
+    "created_at",
+    "row_count",
+    "bytes",
+    "content_hash",
+    "schema_id",
+    "code_version",
+    "flow_run_id",
+)
 
 
 def render_show(console: Console, shown: dict[str, Any]) -> None:
@@ -25,9 +31,11 @@ def render_show(console: Console, shown: dict[str, Any]) -> None:
     console.print(summary)
     _rows(console, "lineage", shown.get("lineage", []), ("kind", "ref", "license"))
     _rows(
-        console, "stage counts", shown.get("stage_counts", []),
+        console,
+        "stage counts",
+        shown.get("stage_counts", []),
         ("stage", "n_in", "n_out", "n_filtered", "n_quarantined"),
-    )  # fmt: skip
+    )
     _rows(console, "quarantine", shown.get("quarantine", []), ("stage", "reason", "count"))
 
 

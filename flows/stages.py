@@ -236,9 +236,15 @@ def iter_shards(
             key,
             table=table,
             quarantine=[],
-            meta={"stage": stage, "schema_id": schema_id, "n_in": table.num_rows,
-                  "n_out": table.num_rows, "n_filtered": 0, "n_quarantined": 0},
-        )  # fmt: skip
+            meta={
+                "stage": stage,
+                "schema_id": schema_id,
+                "n_in": table.num_rows,
+                "n_out": table.num_rows,
+                "n_filtered": 0,
+                "n_quarantined": 0,
+            },
+        )
         yield Shard.of(entry.data_path, schema_id)
 
 
