@@ -266,7 +266,9 @@ def main() -> None:
 
         start = time.perf_counter()
         config = ToolPrefConfig(
-            source=str(root / "tasks.jsonl"), samples=args.samples, engine=ENGINE_KIND,
+            source=str(root / "tasks.jsonl"),
+            samples=args.samples,
+            engine=ENGINE_KIND,
             shard_size=args.shard_size,
         )
         info = toolpref(config, store=str(root / "store"))

@@ -1,15 +1,18 @@
 """Write generic view rows as a trainer's files: split, shaped, with a README and the card.
 
 The rows come from a dataset's view (``generators.views``); this module knows nothing of any
-dataset. Two views exist:
+dataset. Views are kinds of training, not datasets:
 
-- critique rows ``{id, group_id, data_source, ability, prompt, ground_truth, extra_info}``:
-  a chat prompt whose answer a rule-based reward checks against ``ground_truth`` (text);
-- preference rows ``{id, group_id, prompt, chosen, rejected, margin, extra_info}``: a chat
-  prompt and two assistant replies, the first one better by ``margin``.
+- ``rl`` rows ``{id, group_id, data_source, ability, prompt, ground_truth, extra_info}``: a chat
+  prompt whose answer a rule-based reward checks against ``ground_truth`` (text, a number, a
+  list or a mapping: the verifier decodes it); ``critique`` is its older name;
+- ``preference`` rows ``{id, group_id, prompt, chosen, rejected, margin, extra_info}``: a chat
+  prompt and two assistant replies, the first one better by ``margin``;
+- ``sft`` rows ``{id, group_id, messages, extra_info}``: a conversation ending with the
+  assistant turn to learn; turns a tool wrote have role ``tool`` (trainers mask them).
 
-``prompt``, ``chosen`` and ``rejected`` are lists of ``{role, content}`` text messages;
-``group_id`` decides the split (``splits.py``).
+``prompt``, ``chosen``, ``rejected`` and ``messages`` are lists of ``{role, content}`` text
+messages; ``group_id`` decides the split (``splits.py``).
 """
 
 from __future__ import annotations
@@ -30,13 +33,13 @@ from datagen.catalog.trainer_formats import LAYOUTS, TRAINERS, GuideFacts, Layou
 
 README = "README.md"
 VIEW_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "critique": {
+    "rl": {
         "id": str,
         "group_id": str,
         "data_source": str,
         "ability": str,
         "prompt": list,
-        "ground_truth": str,
+        "ground_truth": (str, numbers.Real, list, dict),
         "extra_info": dict,
     },
     "preference": {
@@ -48,8 +51,11 @@ VIEW_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "margin": numbers.Real,
         "extra_info": dict,
     },
+    "sft": {"id": str, "group_id": str, "messages": list, "extra_info": dict},
 }
-_MESSAGE_LISTS = ("prompt", "chosen", "rejected")
+VIEW_ALIASES = {"critique": "rl"}
+"""Older view names, still accepted."""
+_MESSAGE_LISTS = ("prompt", "chosen", "rejected", "messages")
 _ROLES = ("system", "user", "assistant", "tool")
 
 
@@ -69,6 +75,7 @@ def layout_for(trainer: str, view: str | None) -> Layout:
     if trainer not in TRAINERS:
         raise ExportError(f"unknown trainer format {trainer!r}; use one of: {', '.join(TRAINERS)}")
     views = [v for t, v in LAYOUTS if t == trainer]
+    view = VIEW_ALIASES.get(view, view) if view else view
     if view is None:
         if len(views) > 1:
             raise ExportError(
@@ -102,6 +109,8 @@ def check_view_rows(view: str, rows: Sequence[Mapping[str, Any]]) -> None:
                 raise ExportError(f"{where}: {name} is {type(row[name]).__name__}")
         for name in (n for n in _MESSAGE_LISTS if n in fields):
             _check_messages(where, name, row[name])
+        if "messages" in fields and row["messages"][-1]["role"] != "assistant":
+            raise ExportError(f"{where}: messages must end with the assistant turn to learn")
 
 
 def _check_messages(where: str, name: str, messages: list) -> None:

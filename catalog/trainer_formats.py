@@ -156,6 +156,21 @@ def _sharegpt_reply(row_id: str, messages: list[Row]) -> dict[str, str]:
     return {"from": "gpt", "value": messages[0]["content"]}
 
 
+def _trl_sft(row: Row, split: str, index: int) -> dict[str, Any]:
+    return {"messages": row["messages"], "extra_info": _extra_info(row, split, index)}
+
+
+def _llamafactory_sft(row: Row, split: str, index: int) -> dict[str, Any]:
+    *asking, answer = row["messages"]
+    return {
+        "conversations": [
+            *sharegpt_conversation(row["id"], asking),
+            {"from": "gpt", "value": answer["content"]},
+        ],
+        "extra_info": _extra_info(row, split, index),
+    }
+
+
 def _llamafactory_preference(row: Row, split: str, index: int) -> dict[str, Any]:
     return {
         "conversations": sharegpt_conversation(row["id"], row["prompt"]),
@@ -171,12 +186,20 @@ def llamafactory_name(dataset: str, split: str) -> str:
 
 
 def _llamafactory_info(facts: GuideFacts) -> dict[str, str]:
+    columns = {"messages": "conversations", "chosen": "chosen", "rejected": "rejected"}
+    return _dataset_info(facts, {"ranking": True, "columns": columns})
+
+
+def _llamafactory_sft_info(facts: GuideFacts) -> dict[str, str]:
+    return _dataset_info(facts, {"columns": {"messages": "conversations"}})
+
+
+def _dataset_info(facts: GuideFacts, entry: dict[str, Any]) -> dict[str, str]:
     entries = {
         llamafactory_name(facts.dataset, split): {
             "file_name": file_name,
             "formatting": "sharegpt",
-            "ranking": True,
-            "columns": {"messages": "conversations", "chosen": "chosen", "rejected": "rejected"},
+            **entry,
         }
         for split, file_name in facts.files.items()
     }
@@ -191,7 +214,7 @@ def _verl_guide(facts: GuideFacts) -> str:
     val = facts.eval_split
     return "\n\n".join(
         [
-            "## Train with verl (GRPO on the critique task)",
+            "## Train with verl (GRPO with the verifiable reward)",
             _bash(
                 "python3 -m verl.trainer.main_ppo",
                 "algorithm.adv_estimator=grpo",
@@ -223,7 +246,7 @@ def _trl_critique_guide(facts: GuideFacts) -> str:
     val = facts.eval_split
     return "\n\n".join(
         [
-            "## Train with TRL (GRPO on the critique task)",
+            "## Train with TRL (GRPO with the verifiable reward)",
             _bash(
                 "trl grpo --model_name_or_path Qwen/Qwen3-0.6B",
                 f"--dataset_name {facts.out_dir} --dataset_train_split train",
@@ -262,6 +285,54 @@ def _trl_preference_guide(facts: GuideFacts) -> str:
             "loss.",
         ]
     )  # fmt: skip
+
+
+def _trl_sft_guide(facts: GuideFacts) -> str:
+    val = facts.eval_split
+    return "\n\n".join(
+        [
+            "## Train with TRL (supervised fine-tuning on the conversations)",
+            _bash(
+                "trl sft --model_name_or_path Qwen/Qwen3-0.6B",
+                f"--dataset_name {facts.out_dir} --dataset_train_split train",
+                *(
+                    [f"--dataset_test_split {val} --eval_strategy steps --eval_steps 100"]
+                    if val
+                    else []
+                ),
+                "--assistant_only_loss true",
+                "--output_dir checkpoints/sft",
+            ),
+            "Rows: `messages`, a conversation of `{role, content}` turns that ends with the "
+            "assistant turn to learn; tool results have role `tool`. `--assistant_only_loss` "
+            "keeps the loss off every turn the assistant did not write.",
+        ]
+    )
+
+
+def _llamafactory_sft_guide(facts: GuideFacts) -> str:
+    config = [
+        "model_name_or_path: Qwen/Qwen3-4B-Instruct-2507",
+        "template: qwen3_nothink      # your model's template",
+        "stage: sft",
+        "do_train: true",
+        "finetuning_type: lora",
+        f"dataset_dir: {facts.out_dir}",
+        f"dataset: {llamafactory_name(facts.dataset, 'train')}",
+        "cutoff_len: 4096",
+        "output_dir: saves/sft",
+    ]
+    return "\n\n".join(
+        [
+            "## Train with LLaMA-Factory (supervised fine-tuning)",
+            "Save this as `sft.yaml`:",
+            "```yaml\n" + "\n".join(config) + "\n```",
+            "```bash\nllamafactory-cli train sft.yaml\n```",
+            "`dataset_info.json` beside the data names each split (`formatting: sharegpt`, "
+            "column `conversations`); tool results are `observation` turns, which LLaMA-Factory "
+            "leaves out of the loss.",
+        ]
+    )
 
 
 def _openrlhf_guide(facts: GuideFacts) -> str:
@@ -318,9 +389,10 @@ def _llamafactory_guide(facts: GuideFacts) -> str:
 LAYOUTS: dict[tuple[str, str], Layout] = {
     (layout.trainer, layout.view): layout
     for layout in (
-        Layout("verl", "critique", "parquet", _verl_critique, _verl_guide),
-        Layout("trl", "critique", "parquet", _trl_critique, _trl_critique_guide),
+        Layout("verl", "rl", "parquet", _verl_critique, _verl_guide),
+        Layout("trl", "rl", "parquet", _trl_critique, _trl_critique_guide),
         Layout("trl", "preference", "parquet", _trl_preference, _trl_preference_guide),
+        Layout("trl", "sft", "parquet", _trl_sft, _trl_sft_guide),
         Layout("openrlhf", "preference", "parquet", _openrlhf_preference, _openrlhf_guide),
         Layout(
             "llamafactory",
@@ -329,6 +401,14 @@ LAYOUTS: dict[tuple[str, str], Layout] = {
             _llamafactory_preference,
             _llamafactory_guide,
             _llamafactory_info,
+        ),
+        Layout(
+            "llamafactory",
+            "sft",
+            "jsonl",
+            _llamafactory_sft,
+            _llamafactory_sft_guide,
+            _llamafactory_sft_info,
         ),
     )
 }

@@ -314,8 +314,9 @@ def export(
     view: Annotated[
         str | None,
         typer.Option(
-            help="Trainer formats: critique (RL on the critique task; trl, verl) or preference "
-            "(reward model / DPO on the pairs; trl, openrlhf, llamafactory)."
+            help="Trainer formats: rl (RL with a verifiable reward; trl, verl; 'critique' is "
+            "its older name), preference (reward model / DPO on pairs; trl, openrlhf, "
+            "llamafactory) or sft (supervised fine-tuning; trl, llamafactory)."
         ),
     ] = None,
     store: StoreOption = None,

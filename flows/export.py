@@ -29,7 +29,7 @@ def export_for_trainer(
     split: str = DEFAULT_SPLIT,
 ) -> TrainerExport:
     """Write ``ref`` as ``trainer``'s files (``trl | verl | openrlhf | llamafactory``) in the
-    ``critique`` or ``preference`` view, split by task as ``split`` says (``train=0.95,...``)."""
+    ``rl``, ``preference`` or ``sft`` view, split by task as ``split`` says (``train=0.95,...``)."""
     fractions = parse_split(split)
     layout = layout_for(trainer, view)  # refuse a bad trainer or view before reading rows
     info = catalog.resolve(ref)

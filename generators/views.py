@@ -1,14 +1,16 @@
 """Which trainer views each dataset offers: dataset name → view name → function.
 
-A view turns a version's published rows into generic trainer rows (see
-``catalog.trainer_export``): ``critique`` rows for RL with a verifiable reward, ``preference``
-rows for reward-model and DPO training. A dataset that offers a view adds its function here.
+A view turns a version's published rows into generic trainer rows of one kind of training (see
+``catalog.trainer_export``): ``rl`` rows for RL with a verifiable reward (``critique`` is its
+older name), ``preference`` rows for reward-model and DPO training, ``sft`` conversations for
+supervised fine-tuning. A dataset that offers a view adds its function here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from datagen.generators.example import views as example_views
 from datagen.generators.tear import views as tear_views
 from datagen.generators.toolpref import views as toolpref_views
 from datagen.schemas.records import Record
@@ -18,6 +20,7 @@ ViewFn = Callable[[Iterable[Record]], list[Record]]
 VIEWS: dict[str, dict[str, ViewFn]] = {
     "toolpref-pairwise": toolpref_views.VIEWS,
     "tear": tear_views.VIEWS,
+    "example": example_views.VIEWS,
 }
 
 

@@ -29,6 +29,7 @@ its ground truth (``datagen.verifiers.ground_truth.plain``)."""
 REWARDS: Mapping[str, RewardFn] = {
     "toolpref-pairwise": critique_reward,
     "tear": answer_match,
+    "example": answer_match,
 }
 
 

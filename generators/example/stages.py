@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Sequence
 
 from datagen.generators.engine_stage import engine_stage
@@ -11,8 +10,7 @@ from datagen.generators.engines.base import Engine, Request, Result, Sampling
 from datagen.generators.sampling import derive_seed, stable_int
 from datagen.generators.selection import balance, band, capped_largest
 from datagen.schemas.records import Record, SourceRead, StageOutcome
-
-ANSWER = re.compile(r"Answer:\s*(-?\d+)")
+from datagen.verifiers.answer_match import answer_match
 
 
 def make_problems(count: int, *, seed: int) -> SourceRead:
@@ -26,14 +24,6 @@ def make_problems(count: int, *, seed: int) -> SourceRead:
             {"problem_id": f"p{index}", "question": f"What is {a} {op} {b}?", "answer": answer}
         )
     return SourceRead(problems, [], {"source": "example", "license": "Apache-2.0", "seed": seed})
-
-
-def check(text: str, answer: int) -> tuple[float, str]:
-    """The verifier: 1.0 when the text's ``Answer: N`` is the answer, with a reason code."""
-    found = ANSWER.search(text)
-    if found is None:
-        return 0.0, "no_answer"
-    return (1.0, "correct") if int(found.group(1)) == answer else (0.0, "wrong_answer")
 
 
 def solve_stage(
@@ -58,14 +48,14 @@ def solve_stage(
     def parse(problem: Record, _: Request, result: Result) -> list[Record]:
         attempts = []
         for index, completion in enumerate(result.completions):
-            value, reason = check("Answer:" + completion.text, problem["answer"])
+            verdict = answer_match(completion.text, problem["answer"])  # the RL reward too
             attempts.append(
                 {
                     "problem_id": problem["problem_id"],
                     "sample_index": index,
                     "text": completion.text,
-                    "value": value,
-                    "reason": reason,
+                    "value": verdict.value,
+                    "reason": verdict.code,
                 }
             )
         return attempts

@@ -1,11 +1,12 @@
-"""Published TeaR rows seen the way RL trainers use them.
+"""Published TeaR rows seen the ways trainers use them.
 
-- **critique**: RL with a verifiable reward. The prompt asks for the call's return value; the
-  reward (``verifiers.rewards`` → ``answer_match``) compares the final answer with
-  ``ground_truth``, the ``repr`` the sandbox recorded. ``group_id`` is the function id, so the
-  inputs of one function, and both variants of each (with the code, with its description),
+- **rl** (formerly *critique*): RL with a verifiable reward. The prompt asks for the call's
+  return value; the reward (``verifiers.rewards`` → ``answer_match``) compares the final answer
+  with ``ground_truth``, the ``repr`` the sandbox recorded. ``group_id`` is the function id, so
+  the inputs of one function, and both variants of each (with the code, with its description),
   never straddle train and validation. ``extra_info.variant`` says which prompt a row holds
   (rows published before variants existed, schema ``tear/rl.v1``, are all ``code``).
+- **sft**: the same question, answered with the recorded output (``Answer: <repr>``).
 """
 
 from __future__ import annotations
@@ -42,5 +43,21 @@ def critique_view(rows: Iterable[Record]) -> list[Record]:
     ]
 
 
-VIEWS = {"critique": critique_view}
+def sft_view(rows: Iterable[Record]) -> list[Record]:
+    """One conversation per task: the question, then the answer the sandbox recorded."""
+    return [
+        {
+            "id": row["id"],
+            "group_id": row["group_id"],
+            "messages": [
+                *row["prompt"],
+                {"role": "assistant", "content": f"Answer: {row['ground_truth']}"},
+            ],
+            "extra_info": row["extra_info"],
+        }
+        for row in critique_view(rows)
+    ]
+
+
+VIEWS = {"rl": critique_view, "sft": sft_view}
 """This dataset's views by name, for the registry in ``generators.views``."""

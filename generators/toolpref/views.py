@@ -1,13 +1,16 @@
-"""Published ToolPref-Pairwise rows seen the two ways trainers use them.
+"""Published ToolPref-Pairwise rows seen the three ways trainers use them.
 
-- **critique**: RL with a verifiable reward, the ToolRM way. The policy is the critic: it reads
-  the pairwise critique prompt and is rewarded by ``verifiers.rewards`` when its ``<choice>``
-  equals the label. Both orders of every pair are kept (that is what removes position bias).
+- **rl** (formerly *critique*): RL with a verifiable reward, the ToolRM way. The policy is the
+  critic: it reads the pairwise critique prompt and is rewarded by ``verifiers.rewards`` when
+  its ``<choice>`` equals the label. Both orders of every pair are kept (that is what removes
+  position bias).
 - **preference**: reward-model or DPO training on the pairs themselves. The prompt is the
   tool-calling request the candidates answered: the conversation after a system message that
   lists the functions, worded as the generation prompt (``prompts.build_messages``), because
   the responses are JSON call lists written to that instruction. One row per pair, taken from
   its label-1 row (or its label-2 row with the responses swapped, if that is all there is).
+- **sft**: supervised fine-tuning of a tool caller on the better response of each pair: the
+  preference view's prompt, then its chosen reply.
 
 Every view row carries ``group_id`` = the task id: exports split by it, so a task and both
 orders of its pairs never straddle train and validation.
@@ -108,5 +111,18 @@ def _plain_call(call: Record) -> Record:
     return {"name": function.get("name"), "arguments": arguments}
 
 
-VIEWS = {"critique": critique_view, "preference": preference_view}
+def sft_view(rows: Iterable[Record]) -> list[Record]:
+    """One conversation per pair: the tool-calling request and the better of the two calls."""
+    return [
+        {
+            "id": pair["id"],
+            "group_id": pair["group_id"],
+            "messages": [*pair["prompt"], *pair["chosen"]],
+            "extra_info": pair["extra_info"],
+        }
+        for pair in preference_view(rows)
+    ]
+
+
+VIEWS = {"rl": critique_view, "preference": preference_view, "sft": sft_view}
 """This dataset's views by name, for the registry in ``generators.views``."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from datagen.catalog import Catalog, Store
-from tests.export.handmade import publish_toolpref
+from tests.export.handmade import publish_example, publish_toolpref
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +16,22 @@ def toolpref_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Catalog, s
     store = Store.resolve(tmp_path_factory.mktemp("export-store"))
     ref = publish_toolpref(store)
     return Catalog(store, lock_timeout=10), ref
+
+
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Catalog, str]:
+    """A store holding the worked example's rows (read-only for tests)."""
+    store = Store.resolve(tmp_path_factory.mktemp("example-store"))
+    return Catalog(store, lock_timeout=10), publish_example(store)
+
+
+@pytest.fixture(scope="session")
+def offline() -> Iterator[None]:
+    """No hub downloads and no experiment tracker for the trainers the tests run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        patch.setenv("WANDB_DISABLED", "true")
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -21,12 +21,23 @@ from datagen.schemas.records import StageCounts
 DATASET = "toolpref-pairwise"
 SCHEMA = "toolpref/critique.v1"
 
-WEATHER = {"name": "get_weather", "description": "Current weather.",
-           "parameters": {"type": "dict", "properties": {"city": {"type": "string"}},
-                          "required": ["city"]}}  # fmt: skip
-AREA = {"name": "triangle_area", "description": "Area of a triangle.",
-        "parameters": {"type": "dict", "properties": {"base": {"type": "integer"},
-                                                      "height": {"type": "integer"}}}}  # fmt: skip
+WEATHER = {
+    "name": "get_weather",
+    "description": "Current weather.",
+    "parameters": {
+        "type": "dict",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+    },
+}
+AREA = {
+    "name": "triangle_area",
+    "description": "Area of a triangle.",
+    "parameters": {
+        "type": "dict",
+        "properties": {"base": {"type": "integer"}, "height": {"type": "integer"}},
+    },
+}
 
 
 def _call(name: str, arguments: Any, call_id: str = "call_0") -> dict[str, Any]:
@@ -34,30 +45,59 @@ def _call(name: str, arguments: Any, call_id: str = "call_0") -> dict[str, Any]:
 
 
 SPECIAL_TASKS: list[dict[str, Any]] = [
-    {"task_id": "weather-1", "messages": [{"role": "user", "content": "Weather in Paris?"}],
-     "tools": [WEATHER]},
-    {"task_id": "area-system", "tools": [AREA, WEATHER], "messages": [
-        {"role": "system", "content": "Answer in metric units."},
-        {"role": "user", "content": "Area with base 10 and height 5?"}]},
-    {"task_id": "multi-turn", "tools": [WEATHER], "messages": [
-        {"role": "user", "content": "Weather in Oslo?"},
-        {"role": "assistant", "content": "",
-         "tool_calls": [_call("get_weather", '{"city": "Oslo"}')]},
-        {"role": "tool", "content": "-3 C", "tool_call_id": "call_0"},
-        {"role": "user", "content": "And in Rome?"}]},
-    {"task_id": "ends-on-tools", "tools": [WEATHER, AREA], "messages": [
-        {"role": "user", "content": "Weather in Lima and Quito, then the area for 3 by 4."},
-        {"role": "assistant", "content": "Checking both.", "tool_calls": [
-            _call("get_weather", {"city": "Lima"}, "a"),
-            _call("get_weather", "not json", "b")]},
-        {"role": "tool", "content": "18 C", "tool_call_id": "a"},
-        {"role": "tool", "content": "12 C", "tool_call_id": "b"}]},
-]  # fmt: skip
+    {
+        "task_id": "weather-1",
+        "messages": [{"role": "user", "content": "Weather in Paris?"}],
+        "tools": [WEATHER],
+    },
+    {
+        "task_id": "area-system",
+        "tools": [AREA, WEATHER],
+        "messages": [
+            {"role": "system", "content": "Answer in metric units."},
+            {"role": "user", "content": "Area with base 10 and height 5?"},
+        ],
+    },
+    {
+        "task_id": "multi-turn",
+        "tools": [WEATHER],
+        "messages": [
+            {"role": "user", "content": "Weather in Oslo?"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [_call("get_weather", '{"city": "Oslo"}')],
+            },
+            {"role": "tool", "content": "-3 C", "tool_call_id": "call_0"},
+            {"role": "user", "content": "And in Rome?"},
+        ],
+    },
+    {
+        "task_id": "ends-on-tools",
+        "tools": [WEATHER, AREA],
+        "messages": [
+            {"role": "user", "content": "Weather in Lima and Quito, then the area for 3 by 4."},
+            {
+                "role": "assistant",
+                "content": "Checking both.",
+                "tool_calls": [
+                    _call("get_weather", {"city": "Lima"}, "a"),
+                    _call("get_weather", "not json", "b"),
+                ],
+            },
+            {"role": "tool", "content": "18 C", "tool_call_id": "a"},
+            {"role": "tool", "content": "12 C", "tool_call_id": "b"},
+        ],
+    },
+]
 PLAIN_TASKS = [
-    {"task_id": f"plain-{i:02d}", "tools": [AREA],
-     "messages": [{"role": "user", "content": f"Area for base {i} and height {i + 1}?"}]}
+    {
+        "task_id": f"plain-{i:02d}",
+        "tools": [AREA],
+        "messages": [{"role": "user", "content": f"Area for base {i} and height {i + 1}?"}],
+    }
     for i in range(16)
-]  # fmt: skip
+]
 TASKS = [
     {"source": "handmade", "category": "simple", "ground_truth": [], **task}
     for task in SPECIAL_TASKS + PLAIN_TASKS
@@ -128,3 +168,31 @@ def publish_toolpref(store: Store) -> str:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def publish_example(store: Store) -> str:
+    """Publish the worked example's rows, made by its own stages on ``fake:example``."""
+    from datagen.generators.engines import open_engine
+    from datagen.generators.example import stages
+
+    problems = stages.make_problems(16, seed=3).records
+    attempts = stages.solve_stage(
+        problems, engines=open_engine, engine="fake:example", samples=4, seed=3
+    ).records
+    *_, balanced = stages.select_stage(problems, attempts, low=0.0, high=1.0, share=1.0, seed=3)
+    part = write_parquet_atomic(
+        records_to_table("example/rl.v1", balanced.records),
+        store.staging_dir() / "part-00000.parquet",
+    )
+    counts = StageCounts("balance", len(balanced.records), len(balanced.records))
+    info = Catalog(store, lock_timeout=10).publish(
+        dataset="example",
+        files=[part.path],
+        schema_id="example/rl.v1",
+        params={},
+        code_version="test",
+        flow_run_id=None,
+        stats={},
+        stage_counts=[counts],
+    )
+    return info.ref

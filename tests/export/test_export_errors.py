@@ -29,21 +29,29 @@ PREFERENCE_ROW = {
 }  # fmt: skip
 
 
+SFT_ROW = {
+    "id": "s", "group_id": "t1", "extra_info": {},
+    "messages": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}],
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("trainer", "view", "expected"),
     [
-        ("verl", None, ("verl", "critique")),
+        ("verl", None, ("verl", "rl")),
         ("openrlhf", None, ("openrlhf", "preference")),
         ("llamafactory", "preference", ("llamafactory", "preference")),
-        ("trl", "critique", ("trl", "critique")),
+        ("trl", "critique", ("trl", "rl")),  # the rl view's older name
+        ("trl", "sft", ("trl", "sft")),
+        ("llamafactory", "sft", ("llamafactory", "sft")),
         (
             "trl",
             None,
-            "trl trains on several views; choose one with --view: critique or preference",
+            "trl trains on several views; choose one with --view: rl or preference or sft",
         ),
-        ("verl", "preference", "verl does not train on the preference view; it takes: critique"),
-        ("openrlhf", "critique", "openrlhf does not train on the critique view"),
-        ("trl", "sft", "unknown view 'sft'; views are: critique, preference"),
+        ("verl", "preference", "verl does not train on the preference view; it takes: rl"),
+        ("openrlhf", "critique", "openrlhf does not train on the rl view"),
+        ("trl", "pretrain", "unknown view 'pretrain'; views are: rl, preference, sft"),
         ("axolotl", None, "unknown trainer format 'axolotl'; use one of: verl, trl, openrlhf"),
         ("parquet", None, "unknown trainer format 'parquet'"),
     ],
@@ -70,20 +78,24 @@ def _changed(row: dict, **changes: Any) -> dict:
 @pytest.mark.parametrize(
     ("view", "rows", "message"),
     [
-        ("critique", [CRITIQUE_ROW], None),
+        ("rl", [CRITIQUE_ROW], None),
+        ("rl", [_changed(CRITIQUE_ROW, ground_truth=["a", "b"])], None),  # an answer set
+        ("sft", [SFT_ROW], None),
+        ("sft", [_changed(SFT_ROW, messages=SFT_ROW["messages"][:1])], "end with the assistant"),
+        ("sft", [_changed(SFT_ROW, messages=[])], "messages has no messages"),
         ("preference", [PREFERENCE_ROW], None),
         ("preference", [_changed(PREFERENCE_ROW, margin=1)], None),
-        ("critique", [], "has no rows"),
-        ("critique", ["not a row"], "critique row 0 is a str, not a mapping"),
-        ("critique", [_changed(CRITIQUE_ROW, ground_truth=KeyError)], "'p#1' lacks ground_truth"),
-        ("critique", [_changed(CRITIQUE_ROW, ground_truth=1)], "ground_truth is int"),
-        ("critique", [_changed(CRITIQUE_ROW, extra_info=None)], "extra_info is NoneType"),
-        ("critique", [_changed(CRITIQUE_ROW, prompt=[])], "prompt has no messages"),
-        ("critique", [_changed(CRITIQUE_ROW, prompt="which?")], "prompt is str"),
-        ("critique", [_changed(CRITIQUE_ROW, prompt=[{"role": "user"}])], "not a {role, content}"),
-        ("critique", [_changed(CRITIQUE_ROW, prompt=[{"role": "bot", "content": "x"}])],
+        ("rl", [], "has no rows"),
+        ("rl", ["not a row"], "rl row 0 is a str, not a mapping"),
+        ("rl", [_changed(CRITIQUE_ROW, ground_truth=KeyError)], "'p#1' lacks ground_truth"),
+        ("rl", [_changed(CRITIQUE_ROW, ground_truth=None)], "ground_truth is NoneType"),
+        ("rl", [_changed(CRITIQUE_ROW, extra_info=None)], "extra_info is NoneType"),
+        ("rl", [_changed(CRITIQUE_ROW, prompt=[])], "prompt has no messages"),
+        ("rl", [_changed(CRITIQUE_ROW, prompt="which?")], "prompt is str"),
+        ("rl", [_changed(CRITIQUE_ROW, prompt=[{"role": "user"}])], "not a {role, content}"),
+        ("rl", [_changed(CRITIQUE_ROW, prompt=[{"role": "bot", "content": "x"}])],
          "not a {role, content}"),
-        ("critique", [_changed(CRITIQUE_ROW, prompt=[{"role": "user", "content": None}])],
+        ("rl", [_changed(CRITIQUE_ROW, prompt=[{"role": "user", "content": None}])],
          "not a {role, content}"),
         ("preference", [_changed(PREFERENCE_ROW, margin=True)], "margin is bool"),
         ("preference", [_changed(PREFERENCE_ROW, margin="0.5")], "margin is str"),

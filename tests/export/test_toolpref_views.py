@@ -99,12 +99,12 @@ def test_plain_message_writes_calls_like_the_responses(message: dict, expected: 
 @pytest.mark.parametrize(
     ("dataset", "view", "message"),
     [
-        ("a2search", "critique", "dataset 'a2search' has no trainer views"),
-        ("tear", "preference", "dataset 'tear' has no 'preference' view; its views: critique"),
-        ("toolpref-pairwise", "sft", "no 'sft' view; its views: critique, preference"),
+        ("a2search", "rl", "dataset 'a2search' has no trainer views"),
+        ("tear", "preference", "dataset 'tear' has no 'preference' view; its views: rl, sft"),
+        ("toolpref-pairwise", "pretrain", "no 'pretrain' view; its views: preference, rl, sft"),
     ],
 )
 def test_view_registry_names_what_exists(dataset: str, view: str, message: str) -> None:
-    assert view_function("toolpref-pairwise", "critique") is critique_view
+    assert view_function("toolpref-pairwise", "rl") is critique_view
     with pytest.raises(UnknownViewError, match=message):
         view_function(dataset, view)

@@ -26,11 +26,13 @@ from tests.export.test_rewards import load_like_verl
 
 SPLIT = "train=0.75,val=0.25"
 COMMANDS = {
-    ("verl", "critique"): "python3 -m verl.trainer.main_ppo",
-    ("trl", "critique"): "trl grpo",
+    ("verl", "rl"): "python3 -m verl.trainer.main_ppo",
+    ("trl", "rl"): "trl grpo",
     ("trl", "preference"): "trl reward",
+    ("trl", "sft"): "trl sft",
     ("openrlhf", "preference"): "deepspeed --module openrlhf.cli.train_rm",
     ("llamafactory", "preference"): "llamafactory-cli train",
+    ("llamafactory", "sft"): "llamafactory-cli train sft.yaml",
 }
 
 
@@ -90,15 +92,13 @@ def test_splits_are_disjoint_by_task_and_cover_every_row(
             ids.append(info["id"])
     assert all(len(splits) == 1 for splits in split_of_task.values())
     source = critique_records()
-    expected = (
-        {r["row_id"] for r in source} if view == "critique" else {r["pair_id"] for r in source}
-    )
+    expected = {r["row_id"] for r in source} if view == "rl" else {r["pair_id"] for r in source}
     assert sorted(ids) == sorted(expected)
 
 
 def test_both_orders_of_a_pair_share_a_split(exported: dict) -> None:
     splits: dict[str, set[str]] = defaultdict(set)
-    for split, path in exported["verl", "critique"].files.items():
+    for split, path in exported["verl", "rl"].files.items():
         for row in rows_of(path):
             splits[row["extra_info"]["pair_id"]].add(split)
     pairs_with_two_rows = {r["pair_id"] for r in critique_records()}
@@ -119,7 +119,7 @@ def test_exports_are_deterministic(toolpref_store: tuple[Catalog, str], tmp_path
 def test_verl_rows_have_verls_shape_and_score_with_its_reward(
     exported: dict, hf_cache: str
 ) -> None:
-    done = exported["verl", "critique"]
+    done = exported["verl", "rl"]
     answers = {r["row_id"]: r["answer"] for r in critique_records()}
     compute_score = load_like_verl(rewards.__file__)
     for path in done.files.values():
@@ -226,10 +226,10 @@ def test_llamafactory_merges_turns_that_would_break_alternation(exported: dict) 
 
 
 def test_readmes_name_the_reward_entry_points_and_data_flags(exported: dict) -> None:
-    verl = (exported["verl", "critique"].out_dir / "README.md").read_text()
+    verl = (exported["verl", "rl"].out_dir / "README.md").read_text()
     assert f"reward.custom_reward_function.path={Path(rewards.__file__).resolve()}" in verl
     assert "reward.custom_reward_function.name=compute_score" in verl
-    trl = (exported["trl", "critique"].out_dir / "README.md").read_text()
+    trl = (exported["trl", "rl"].out_dir / "README.md").read_text()
     assert "--reward_funcs datagen.verifiers.rewards.reward_func" in trl
     assert "--dataset_test_split val" in trl
     openrlhf = (exported["openrlhf", "preference"].out_dir / "README.md").read_text()

@@ -22,14 +22,6 @@ GENERATION_PROMPT = "<|im_start|>assistant\n"
 
 
 @pytest.fixture(scope="module")
-def offline() -> Any:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HF_HUB_OFFLINE", "1")
-        patch.setenv("WANDB_DISABLED", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
 def trl_data(
     toolpref_store: tuple[Catalog, str], tmp_path_factory, hf_cache: str
 ) -> dict[str, datasets.DatasetDict]:
