@@ -242,16 +242,22 @@ def _verl_guide(facts: GuideFacts) -> str:
     )
 
 
-def _trl_critique_guide(facts: GuideFacts) -> str:
+def _trl_dataset_flags(facts: GuideFacts) -> list[str]:
+    """The ``trl`` CLI's flags that name the export's splits (evaluation when there is one)."""
     val = facts.eval_split
+    flags = [f"--dataset_name {facts.out_dir} --dataset_train_split train"]
+    if val:
+        flags.append(f"--dataset_test_split {val} --eval_strategy steps --eval_steps 100")
+    return flags
+
+
+def _trl_critique_guide(facts: GuideFacts) -> str:
     return "\n\n".join(
         [
             "## Train with TRL (GRPO with the verifiable reward)",
             _bash(
                 "trl grpo --model_name_or_path Qwen/Qwen3-0.6B",
-                f"--dataset_name {facts.out_dir} --dataset_train_split train",
-                *([f"--dataset_test_split {val} --eval_strategy steps --eval_steps 100"]
-                  if val else []),
+                *_trl_dataset_flags(facts),
                 f"--reward_funcs {facts.reward_import}",
                 "--output_dir checkpoints/critic-grpo",
             ),
@@ -263,43 +269,39 @@ def _trl_critique_guide(facts: GuideFacts) -> str:
             "`GRPOTrainer(model, reward_funcs=reward_func, "
             f"train_dataset=load_dataset({facts.out_dir!r})['train'])`.",
         ]
-    )  # fmt: skip
+    )
 
 
 def _trl_preference_guide(facts: GuideFacts) -> str:
-    val = facts.eval_split
-    flags = [
-        f"--dataset_name {facts.out_dir} --dataset_train_split train",
-        *([f"--dataset_test_split {val} --eval_strategy steps --eval_steps 100"] if val else []),
-    ]
+    flags = _trl_dataset_flags(facts)
     return "\n\n".join(
         [
             "## Train with TRL (reward model or DPO on the pairs)",
-            _bash("trl reward --model_name_or_path Qwen/Qwen3-0.6B", *flags,
-                  "--output_dir checkpoints/pairwise-rm"),
-            _bash("trl dpo --model_name_or_path Qwen/Qwen3-0.6B", *flags,
-                  "--output_dir checkpoints/pairwise-dpo"),
+            _bash(
+                "trl reward --model_name_or_path Qwen/Qwen3-0.6B",
+                *flags,
+                "--output_dir checkpoints/pairwise-rm",
+            ),
+            _bash(
+                "trl dpo --model_name_or_path Qwen/Qwen3-0.6B",
+                *flags,
+                "--output_dir checkpoints/pairwise-dpo",
+            ),
             "Rows: conversational `prompt`, `chosen` and `rejected` (lists of `{role, content}` "
             "messages, the function specs in the system message). The score margin sits in "
             "`extra_info.margin`, not in a `margin` column, which RewardTrainer would add to its "
             "loss.",
         ]
-    )  # fmt: skip
+    )
 
 
 def _trl_sft_guide(facts: GuideFacts) -> str:
-    val = facts.eval_split
     return "\n\n".join(
         [
             "## Train with TRL (supervised fine-tuning on the conversations)",
             _bash(
                 "trl sft --model_name_or_path Qwen/Qwen3-0.6B",
-                f"--dataset_name {facts.out_dir} --dataset_train_split train",
-                *(
-                    [f"--dataset_test_split {val} --eval_strategy steps --eval_steps 100"]
-                    if val
-                    else []
-                ),
+                *_trl_dataset_flags(facts),
                 "--assistant_only_loss true",
                 "--output_dir checkpoints/sft",
             ),

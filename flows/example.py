@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from prefect import flow
 
 from datagen.catalog import Store
-from datagen.catalog.work_cache import WorkCache
 from datagen.flows.ledger import Ledger, finish_run
 from datagen.flows.stages import (
-    ShardStage,
     concat_records,
-    map_shards,
+    engine_shard_stage,
+    map_records,
     validate_outcome,
-    write_shards,
 )
 from datagen.generators.config import to_json
-from datagen.generators.engines import open_engine
 from datagen.generators.example import stages
 from datagen.generators.example.recipe import RECIPE, ExampleConfig
 from datagen.generators.sources import source_stage
@@ -30,25 +25,26 @@ def example(config: ExampleConfig, *, store: str | None = None) -> dict:
     read = stages.make_problems(config.problems, seed=config.seed)
     ledger.source(read.lineage, default="example")
     problems = ledger.outcome(source_stage(read, limit=None))
-    shards = write_shards(
-        WorkCache(where.work_dir),
-        stage="example-problems",
-        schema_id="example/problem.v1",
-        records=problems,
-        shard_size=config.shard_size,
-    )
-    solve = {"engine": config.engine, "samples": config.samples, "seed": config.seed}
-    solver = ShardStage(
-        name="example-solve",
-        output_schema="example/attempt.v1",
-        config=solve,
-        run=partial(stages.solve_stage, engines=open_engine, **solve),
+    solver = engine_shard_stage(
+        "example-solve",
+        "example/attempt.v1",
+        stages.solve_stage,
+        engine=config.engine,
+        samples=config.samples,
+        seed=config.seed,
     )
     ledger.engine(config.engine, role="solver")
-    attempts = ledger.shards(map_shards(solver, [[s] for s in shards], where.work_dir), "solve")
+    _, attempts = map_records(
+        solver,
+        problems,
+        input_stage="example-problems",
+        input_schema="example/problem.v1",
+        shard_size=config.shard_size,
+        work_dir=where.work_dir,
+    )
     difficulty, balanced = stages.select_stage(
         problems,
-        concat_records(attempts),
+        concat_records(ledger.shards(attempts, "solve")),
         low=config.min_pass_rate,
         high=config.max_pass_rate,
         share=config.max_bucket_share,

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ContextDecorator, contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from prefect.futures import PrefectFuture
 from datagen.catalog import Store
 from datagen.catalog.code_fingerprint import code_fingerprint
 from datagen.catalog.work_cache import WorkCache, WorkEntry, file_sha256, work_key
+from datagen.generators.engines import open_engine
 from datagen.schemas import first_error, records_to_table, table_to_records
 from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
 
@@ -104,6 +106,19 @@ class ShardStage:
     def __post_init__(self) -> None:
         if not self.code:
             object.__setattr__(self, "code", code_fingerprint(self.run))
+
+
+def engine_shard_stage(
+    name: str, output_schema: str, run: Callable[..., StageOutcome], **config: Any
+) -> ShardStage:
+    """A shard stage that calls engines: ``run`` gets ``open_engine`` as ``engines`` and the
+    config as keywords, and the config (engine spec and sampling) is part of its resume key."""
+    return ShardStage(
+        name=name,
+        output_schema=output_schema,
+        config=config,
+        run=partial(run, engines=open_engine, **config),
+    )
 
 
 @dataclass(frozen=True)
@@ -255,6 +270,24 @@ def write_shards(
     return list(
         iter_shards(cache, stage=stage, schema_id=schema_id, records=records, shard_size=shard_size)
     )
+
+
+def map_records(
+    stage: ShardStage,
+    records: Sequence[Record],
+    *,
+    input_stage: str,
+    input_schema: str,
+    shard_size: int,
+    work_dir: Path,
+) -> tuple[list[Shard], list[StageResult]]:
+    """Write ``records`` as resumable shards (stored as ``input_stage``) and run ``stage`` on
+    each one; the input shards and the stage's results, in order."""
+    cache = WorkCache(work_dir)
+    shards = write_shards(
+        cache, stage=input_stage, schema_id=input_schema, records=records, shard_size=shard_size
+    )
+    return shards, map_shards(stage, [[s] for s in shards], work_dir)
 
 
 def _ipc_bytes(table: pa.Table) -> memoryview:

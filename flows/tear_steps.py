@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from functools import partial
+from typing import Any
 
 from datagen.catalog import Store
 from datagen.catalog.work_cache import WorkCache
@@ -15,11 +16,11 @@ from datagen.flows.stages import (
     Shard,
     ShardStage,
     concat_records,
-    map_shards,
+    engine_shard_stage,
+    map_records,
     validate_outcome,
     write_shards,
 )
-from datagen.generators.engines import open_engine
 from datagen.generators.sources import source_stage
 from datagen.generators.tear import describe, pipeline, seeds
 from datagen.generators.tear.complexity import Band
@@ -70,28 +71,30 @@ def source_functions(config: TeaRConfig, store: Store, ledger: Ledger) -> list[S
     chosen = ledger.outcome(
         validate_outcome(source_stage(read, limit=config.limit), SCHEMAS["topic"])
     )
-    write = {
-        "engine": config.engine,
-        "seed": config.seed,
-        "temperature": config.write_temperature,
-        "max_tokens": config.write_max_tokens,
-        "inputs_per_function": config.inputs_per_function,
-    }
-    stage = ShardStage(
-        name="tear-write",
-        output_schema=SCHEMAS["function"],
-        config=write,
-        run=partial(seeds.write_stage, engines=open_engine, **write),
-    )
-    topic_shards = write_shards(
-        cache,
-        stage="tear-topics",
-        schema_id=SCHEMAS["topic"],
-        records=chosen,
-        shard_size=config.shard_size,
+    stage = engine_shard_stage(
+        "tear-write",
+        SCHEMAS["function"],
+        seeds.write_stage,
+        engine=config.engine,
+        seed=config.seed,
+        temperature=config.write_temperature,
+        max_tokens=config.write_max_tokens,
+        inputs_per_function=config.inputs_per_function,
     )
     ledger.engine(config.engine, role="writer")
-    return ledger.shards(map_shards(stage, [[s] for s in topic_shards], store.work_dir), "write")
+    _, written = map_records(
+        stage, chosen, input_stage="tear-topics", **_inputs(config, store, "topic")
+    )
+    return ledger.shards(written, "write")
+
+
+def _inputs(config: TeaRConfig, store: Store, kind: str) -> dict[str, Any]:
+    """``map_records``' keywords for input shards of one of ``SCHEMAS``' kinds."""
+    return {
+        "input_schema": SCHEMAS[kind],
+        "shard_size": config.shard_size,
+        "work_dir": store.work_dir,
+    }
 
 
 def describe_functions(
@@ -106,28 +109,20 @@ def describe_functions(
     if "description" not in config.chosen_variants:
         return {}
     kept = pipeline.kept_functions(functions, code_tasks)
-    shards = write_shards(
-        WorkCache(store.work_dir),
-        stage="tear-kept-functions",
-        schema_id=SCHEMAS["function"],
-        records=kept,
-        shard_size=config.shard_size,
-    )
-    sampling = {
-        "engine": config.engine,
-        "seed": config.seed,
-        "temperature": config.describe_temperature,
-        "max_tokens": config.describe_max_tokens,
-    }
-    stage = ShardStage(
-        name="tear-describe",
-        output_schema=SCHEMAS["description"],
-        config=sampling,
-        run=partial(describe.describe_stage, engines=open_engine, **sampling),
+    stage = engine_shard_stage(
+        "tear-describe",
+        SCHEMAS["description"],
+        describe.describe_stage,
+        engine=config.engine,
+        seed=config.seed,
+        temperature=config.describe_temperature,
+        max_tokens=config.describe_max_tokens,
     )
     ledger.engine(config.engine, role="describer")
-    described = ledger.shards(map_shards(stage, [[s] for s in shards], store.work_dir), "describe")
-    return {r["function_id"]: r["description"] for r in concat_records(described)}
+    inputs = _inputs(config, store, "function")
+    _, described = map_records(stage, kept, input_stage="tear-kept-functions", **inputs)
+    described_shards = ledger.shards(described, "describe")
+    return {r["function_id"]: r["description"] for r in concat_records(described_shards)}
 
 
 def curate_functions(
@@ -140,14 +135,10 @@ def curate_functions(
             functions, band=band_of(config), dedup_threshold=config.dedup_threshold
         )
     )
-    shards = write_shards(
-        WorkCache(store.work_dir),
-        stage="tear-screened",
-        schema_id=SCHEMAS["function"],
-        records=screened,
-        shard_size=config.shard_size,
+    inputs = _inputs(config, store, "function")
+    _, executed = map_records(
+        execute_stage(config), screened, input_stage="tear-screened", **inputs
     )
-    executed = map_shards(execute_stage(config), [[s] for s in shards], store.work_dir)
     return concat_records(ledger.shards(executed, *pipeline.EXECUTE_STAGES))
 
 
@@ -176,29 +167,21 @@ def solve_tasks(
     config: TeaRConfig, tasks: list[Record], store: Store, ledger: Ledger
 ) -> tuple[list[Record], list[Record]]:
     """K engine answers per task, one resumable shard stage per shard; (tasks, answers)."""
-    shards = write_shards(
-        WorkCache(store.work_dir),
-        stage="tear-tasks",
-        schema_id=SCHEMAS["task"],
-        records=tasks,
-        shard_size=config.shard_size,
-    )
-    solve = {
-        "engine": config.engine,
-        "samples": config.samples,
-        "temperature": config.temperature,
-        "max_tokens": config.max_tokens,
-        "seed": config.seed,
-    }
-    stage = ShardStage(
-        name="tear-solve",
-        output_schema=SCHEMAS["attempt"],
-        config=solve,
-        run=partial(pipeline.solve_stage, engines=open_engine, **solve),
+    stage = engine_shard_stage(
+        "tear-solve",
+        SCHEMAS["attempt"],
+        pipeline.solve_stage,
+        engine=config.engine,
+        samples=config.samples,
+        temperature=config.temperature,
+        max_tokens=config.max_tokens,
+        seed=config.seed,
     )
     ledger.engine(config.engine, role="solver")
-    solved = ledger.shards(map_shards(stage, [[s] for s in shards], store.work_dir), "solve")
-    return concat_records(shards), concat_records(solved)
+    shards, solved = map_records(
+        stage, tasks, input_stage="tear-tasks", **_inputs(config, store, "task")
+    )
+    return concat_records(shards), concat_records(ledger.shards(solved, "solve"))
 
 
 def account_selection(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from datagen.generators.view_shapes import sft_from_rl
 from datagen.schemas.records import Record
 
 DATA_SOURCE = "example"
@@ -26,18 +27,8 @@ def rl_view(rows: Iterable[Record]) -> list[Record]:
 
 
 def sft_view(rows: Iterable[Record]) -> list[Record]:
-    return [
-        {
-            "id": rl["id"],
-            "group_id": rl["group_id"],
-            "messages": [
-                *rl["prompt"],
-                {"role": "assistant", "content": f"Answer: {rl['ground_truth']}"},
-            ],
-            "extra_info": rl["extra_info"],
-        }
-        for rl in rl_view(rows)
-    ]
+    """One conversation per task: the question, then its verified answer."""
+    return sft_from_rl(rl_view(rows))
 
 
 VIEWS = {"rl": rl_view, "sft": sft_view}

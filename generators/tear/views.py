@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from datagen.generators.view_shapes import sft_from_rl
 from datagen.schemas.records import Record
 
 DATA_SOURCE = "tear"
@@ -44,19 +45,8 @@ def critique_view(rows: Iterable[Record]) -> list[Record]:
 
 
 def sft_view(rows: Iterable[Record]) -> list[Record]:
-    """One conversation per task: the question, then the answer the sandbox recorded."""
-    return [
-        {
-            "id": row["id"],
-            "group_id": row["group_id"],
-            "messages": [
-                *row["prompt"],
-                {"role": "assistant", "content": f"Answer: {row['ground_truth']}"},
-            ],
-            "extra_info": row["extra_info"],
-        }
-        for row in critique_view(rows)
-    ]
+    """One conversation per task: the question, then its verified answer."""
+    return sft_from_rl(critique_view(rows))
 
 
 VIEWS = {"rl": critique_view, "sft": sft_view}
