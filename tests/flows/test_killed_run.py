@@ -9,6 +9,7 @@ the run's mark, to be gone within a few seconds; the run's private Prefect home 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -23,7 +24,6 @@ from datagen.flows.run_guard import MARK_VARIABLE, marked_processes
 
 from .conftest import SOURCE
 
-TEAR_SOURCE = Path(__file__).parents[1] / "tear" / "data" / "functions.jsonl"
 STARTUP_DEADLINE_S = 300.0
 GONE_DEADLINE_S = 15.0
 
@@ -84,7 +84,7 @@ def _kill_cli_alone_once_running(
             if cli.poll() is not None:
                 pytest.fail(f"the run ended before it was killed:\n{cli.stderr.read()[-3000:]}")
             assert time.monotonic() < deadline, f"not ready in time; running: {children}"
-            time.sleep(0.3)
+            time.sleep(0.05)
         mark = _run_mark(children)
         homes = list((store / "_prefect").iterdir())
         os.kill(cli.pid, signal.SIGKILL)  # the CLI alone, not its process group
@@ -115,8 +115,25 @@ def test_a_killed_toolpref_run_on_ray_leaves_neither_prefect_nor_ray(tmp_path: P
     )
 
 
+def _many_functions(path: Path, count: int = 300) -> Path:
+    """Distinct small functions with several inputs each, so the sandbox (whose zygote lives
+    only while the execute stage runs) is busy for seconds, not a fraction of one."""
+    rows = [
+        {
+            "id": f"f{i}",
+            "code": f"def f{i}(x):\n    return x * {i} + {i + 1}\n",
+            "entry_point": f"f{i}",
+            "inputs": [[n] for n in range(4)],
+        }
+        for i in range(count)
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
 def test_a_killed_tear_run_leaves_neither_prefect_nor_the_sandbox(tmp_path: Path) -> None:
-    args = ["run", "tear", "--source", str(TEAR_SOURCE), "--samples", "1", "--min-pass-rate", "0"]
+    source = _many_functions(tmp_path / "functions.jsonl")
+    args = ["run", "tear", "--source", str(source), "--samples", "1", "--dedup-threshold", "1"]
     _kill_cli_alone_once_running(
         args, tmp_path / "store", _has("uvicorn", "datagen.verifiers.sandbox.zygote")
     )
