@@ -22,3 +22,23 @@ def sft_from_rl(rl_rows: Iterable[Record]) -> list[Record]:
         }
         for row in rl_rows
     ]
+
+
+def sft_from_trajectories(trajectories: Iterable[Record]) -> list[Record]:
+    """One conversation per answered agent trajectory (``schemas/agent/trajectory.v1``): its
+    messages as they were, observations with role ``tool`` (trainers mask them), ending with
+    the assistant's answer. Trajectories that ended another way teach no answer and are left out.
+    """
+    return [
+        {
+            "id": row["trajectory_id"],
+            "group_id": row.get("group_id", row["trajectory_id"]),
+            "messages": [{"role": m["role"], "content": m["content"]} for m in row["messages"]],
+            "extra_info": {
+                key: row[key]
+                for key in ("finish_reason", "tool_calls", "malformed_turns", "completion_tokens")
+            },
+        }
+        for row in trajectories
+        if row["finish_reason"] == "answer"
+    ]

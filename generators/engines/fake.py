@@ -15,6 +15,12 @@ A script is a plain function ``(request, rng) -> text`` named in ``SCRIPTS``:
   prompt's literals or a small number, so some answers are right), a one-line description for
   ``# Description: f(``, and a small function for a seed topic (``\\ndef``).
 - ``example``: the worked example's arithmetic, right as often as a per-question skill says.
+- ``agent``: agent turns by the plan its first user message names (``plan: search answer``;
+  one step per assistant turn so far, the last repeated): ``search`` writes a tag call with
+  words of the question and an observation of its own after it (which the stop string cuts),
+  ``ask`` a JSON call, ``answer`` / ``caption`` a final turn, ``garbage`` a malformed one,
+  ``flaky`` a search or garbage by the seed, ``ramble`` text that never closes a tag; any
+  other word is a tag call of a tool of that name.
 
 Any script answers a choice format with one of its choices and a JSON Schema with an instance.
 """
@@ -225,8 +231,35 @@ def example_script(request: Request, rng: random.Random) -> str:
     return f" {right if rng.random() < skill else right + rng.randint(1, 9)}"
 
 
+def agent_script(request: Request, rng: random.Random) -> str:
+    """Agent turns by the plan in the first user message; see the module's docstring."""
+    users = [str(m.get("content") or "") for m in request.messages if m.get("role") == "user"]
+    found = re.search(r"plan: ([a-z ]+)", users[0] if users else "")
+    plan = found.group(1).split() if found else ["answer"]
+    done = sum(m.get("role") == "assistant" for m in request.messages)
+    step = plan[min(done, len(plan) - 1)]
+    if users and "final answer" in users[-1]:
+        step = "caption" if step in ("ask", "caption") else "answer"
+    words = [w for w in _WORD.findall(users[0] if users else "") if w != "plan"] or ["thing"]
+    query = f"{' '.join(rng.sample(words, k=min(2, len(words))))} {rng.randint(0, 999)}"
+    if step == "flaky":
+        step = "search" if rng.random() < 0.5 else "garbage"
+    if step == "ask":
+        return json.dumps({"tool_name": "observer", "question": query}) + " and more"
+    if step == "answer":
+        return f"<answer>{rng.choice(words)}</answer>"
+    if step == "caption":
+        return f"A scene with {query}."
+    if step == "ramble":
+        return " ".join(rng.choice(words) for _ in range(200))
+    if step == "garbage":
+        return "I am not sure what to do next."
+    return f"I will look it up. <{step}>{query}</{step}>\n<result>made up</result>"
+
+
 SCRIPTS: dict[str, Script] = {
     "toolpref": toolpref_script,
     "tear": tear_script,
     "example": example_script,
+    "agent": agent_script,
 }
