@@ -395,6 +395,22 @@ def verify_execution(
             sys.stdout.flush()
 
 
+@verify_app.command("answers")
+def verify_answers(
+    path: Annotated[
+        Path, typer.Argument(help="JSONL of {id, completion, answers}; '-' for stdin.")
+    ],
+) -> None:
+    """Score answer sets by AnsF1 (A²Search): one {id, reward, ansf1, precision, recall, valid,
+    reason} per input line."""
+    from datagen.verifiers.answer_lines import verify_answer_lines
+
+    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    with handle:
+        for verdict in verify_answer_lines(handle):
+            sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     app()
 

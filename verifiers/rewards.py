@@ -18,6 +18,7 @@ the verifier decodes it. A new dataset adds one entry to ``REWARDS``.
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from datagen.verifiers.ansf1 import ansf1_reward
 from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.critique import critique_reward
 from datagen.verifiers.verdict import Verdict
@@ -30,6 +31,7 @@ REWARDS: Mapping[str, RewardFn] = {
     "toolpref-pairwise": critique_reward,
     "tear": answer_match,
     "example": answer_match,
+    "a2search": ansf1_reward,
 }
 
 
