@@ -36,7 +36,9 @@ verify_app = typer.Typer(
 )
 app.add_typer(run_app, name="run")
 app.add_typer(catalog_app, name="catalog")
+serve_app = typer.Typer(help="Serve what trainers call during RL rollouts.", no_args_is_help=True)
 app.add_typer(verify_app, name="verify")
+app.add_typer(serve_app, name="serve")
 
 out = Console()
 err = Console(stderr=True)
@@ -409,6 +411,36 @@ def verify_answers(
     with handle:
         for verdict in verify_answer_lines(handle):
             sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+
+
+@serve_app.command("search")
+def serve_search(
+    corpus: Annotated[
+        str, typer.Option(help="'demo' or a JSONL/Parquet file of {id, title, text} passages.")
+    ] = "demo",
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    store: StoreOption = None,
+) -> None:
+    """Serve BM25 search over a corpus with Search-R1's /retrieve shape (for RL rollouts)."""
+    import uvicorn
+
+    from datagen.catalog import Store
+    from datagen.generators.a2search.search_index import open_index
+    from datagen.generators.a2search.search_server import search_app
+    from datagen.generators.a2search.sources import read_passages
+    from datagen.schemas.records import SourceError
+
+    try:
+        read = read_passages(corpus)
+    except SourceError as exc:
+        raise _fail(str(exc), code=2) from None
+    index = open_index(read.records, Store.resolve(store).work_dir / "search-index")
+    skipped = f", {len(read.rejects)} rows skipped" if read.rejects else ""
+    err.print(f"serving {len(index)} passages{skipped} on http://{host}:{port}/retrieve")
+    uvicorn.run(search_app(index), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

@@ -1,0 +1,131 @@
+"""BM25 search over a passage corpus (``{id, title, text}``), stored once per corpus content.
+
+bm25s scores a batch of queries as one sparse-matrix pass, so the agent loop's search tool
+sends every live trajectory's query of a turn at once. The index is saved under a folder named
+by the corpus's content hash, so a rerun, a second flow or ``datagen serve search`` over the
+same corpus loads it instead of rebuilding, and a changed corpus builds a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import pyarrow as pa
+import pyarrow.parquet as pq
+import Stemmer
+
+from datagen.schemas.records import Record
+
+STEMMER_LANGUAGE = "english"
+_PASSAGES = "passages.parquet"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage and its BM25 score."""
+
+    id: str
+    title: str
+    text: str
+    score: float
+
+
+def corpus_hash(passages: Sequence[Record]) -> str:
+    """The content hash of a corpus: its passages' ids, titles and texts, in order."""
+    digest = hashlib.sha256()
+    for passage in passages:
+        digest.update(json.dumps([passage["id"], passage["title"], passage["text"]]).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+class SearchIndex:
+    """A BM25 index of passages; ``search`` answers a batch of queries in one pass."""
+
+    def __init__(self, retriever: bm25s.BM25, passages: pa.Table, key: str) -> None:
+        self.retriever, self.key = retriever, key
+        self.ids = passages.column("id").to_pylist()
+        self.titles = passages.column("title").to_pylist()
+        self.texts = passages.column("text").to_pylist()
+        self.stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+
+    @classmethod
+    def build(cls, passages: Sequence[Record]) -> SearchIndex:
+        if not passages:
+            raise ValueError("a search index needs at least one passage")
+        table = pa.Table.from_pylist(
+            [
+                {"id": str(p["id"]), "title": str(p["title"]), "text": str(p["text"])}
+                for p in passages
+            ]
+        )
+        documents = [
+            f"{t}\n{x}"
+            for t, x in zip(table["title"].to_pylist(), table["text"].to_pylist(), strict=True)
+        ]
+        stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
+        tokens = bm25s.tokenize(documents, stopwords="en", stemmer=stemmer, show_progress=False)
+        retriever = bm25s.BM25()
+        retriever.index(tokens, show_progress=False)
+        return cls(retriever, table, corpus_hash(passages))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, queries: Sequence[str], k: int = 3) -> list[list[Hit]]:
+        """The top ``k`` passages of each query, best first; a query that matches no word of
+        the corpus gets none (BM25 would rank every passage at 0)."""
+        if not queries:
+            return []
+        tokens = bm25s.tokenize(
+            list(queries),
+            stopwords="en",
+            stemmer=self.stemmer,
+            return_ids=False,
+            show_progress=False,
+        )
+        found, scores = self.retriever.retrieve(tokens, k=min(k, len(self)), show_progress=False)
+        return [
+            [
+                Hit(self.ids[i], self.titles[i], self.texts[i], float(s))
+                for i, s in zip(row, row_scores, strict=True)
+                if s > 0
+            ]
+            for row, row_scores in zip(found.tolist(), scores.tolist(), strict=True)
+        ]
+
+    def save(self, folder: Path) -> None:
+        self.retriever.save(str(folder))
+        table = pa.Table.from_pydict({"id": self.ids, "title": self.titles, "text": self.texts})
+        pq.write_table(table, folder / _PASSAGES)
+
+    @classmethod
+    def load(cls, folder: Path) -> SearchIndex:
+        return cls(bm25s.BM25.load(str(folder)), pq.read_table(folder / _PASSAGES), folder.name)
+
+
+def open_index(passages: Sequence[Record], cache_dir: Path) -> SearchIndex:
+    """The index of ``passages``: loaded from ``cache_dir/<corpus hash>`` if built before, else
+    built and saved there (written to a temporary folder and renamed, so a crash mid-save
+    leaves no half index)."""
+    key = corpus_hash(passages)
+    folder = cache_dir / key
+    if (folder / _PASSAGES).is_file():
+        return SearchIndex.load(folder)
+    index = SearchIndex.build(passages)
+    partial = cache_dir / f".{key}.{uuid.uuid4().hex[:8]}"
+    partial.mkdir(parents=True)
+    index.save(partial)
+    try:
+        os.rename(partial, folder)
+    except OSError:  # another process saved the same corpus first: theirs is as good
+        shutil.rmtree(partial, ignore_errors=True)
+    return index

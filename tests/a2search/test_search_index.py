@@ -1,0 +1,61 @@
+"""BM25 search (bm25s) over the demo corpus: batched answers, the index kept per corpus hash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from datagen.generators.a2search.search_index import SearchIndex, corpus_hash, open_index
+from datagen.generators.a2search.sources import read_passages
+
+
+@pytest.fixture(scope="module")
+def passages() -> list[dict]:
+    return read_passages("demo").records
+
+
+def test_a_batch_of_queries_finds_each_querys_passage(passages: list[dict]) -> None:
+    index = SearchIndex.build(passages)
+    hits = index.search(["capital of Albania", "countries bordering Mexico", "zzzz qqqq"], k=3)
+    assert hits[0][0].id == "ALB-capital" and "Tirana" in hits[0][0].text
+    assert hits[1][0].id == "MEX-borders" and hits[1][0].title == "Mexico"
+    assert hits[2] == []  # no word of the corpus: no hit rather than three at score 0
+    assert [len(h) for h in hits[:2]] == [3, 3]
+    assert hits[0][0].score >= hits[0][1].score >= hits[0][2].score > 0
+
+
+def test_k_larger_than_the_corpus_returns_every_matching_passage() -> None:
+    index = SearchIndex.build(
+        [
+            {"id": "a", "title": "Lyon", "text": "Lyon is in France."},
+            {"id": "b", "title": "Oslo", "text": "Oslo is in Norway."},
+        ]
+    )
+    assert [h.id for h in index.search(["Lyon France"], k=10)[0]] == ["a"]
+
+
+def test_the_index_is_built_once_per_corpus_and_rebuilt_when_it_changes(
+    tmp_path: Path, passages: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = open_index(passages, tmp_path)
+    folder = tmp_path / corpus_hash(passages)
+    assert folder.is_dir() and built.key == folder.name
+
+    def no_build(_passages: object) -> SearchIndex:
+        raise AssertionError("rebuilt an index that was stored")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SearchIndex, "build", staticmethod(no_build))
+        loaded = open_index(passages, tmp_path)
+    queries = ["capital of Albania", "people from Mexico"]
+    assert loaded.search(queries) == built.search(queries)
+
+    changed = [*passages[:-1], {**passages[-1], "text": passages[-1]["text"] + " Changed."}]
+    open_index(changed, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([folder.name, corpus_hash(changed)])
+
+
+def test_an_empty_corpus_is_an_error() -> None:
+    with pytest.raises(ValueError, match="at least one passage"):
+        SearchIndex.build([])
