@@ -53,6 +53,8 @@ class AgentTask:
     trajectory_id: str
     messages: tuple[Message, ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    sampling: Sampling | None = None
+    """This task's sampling instead of the loop's (several agent configurations, one batch)."""
 
 
 @dataclass
@@ -137,10 +139,11 @@ class AgentLoop:
                 {"role": "user", "content": instruction, "tool_output": False}
             )
         budget = self.limits.max_tokens - trajectory.completion_tokens
+        base = trajectory.task.sampling or self.sampling
         sampling = replace(
-            self.sampling,
+            base,
             n=1,
-            max_tokens=min(self.sampling.max_tokens, budget),
+            max_tokens=min(base.max_tokens, budget),
             seed=call_seed(self.seed, trajectory.task.trajectory_id, len(trajectory.turns)),
             stop=self.protocol.stop(self.tools),
         )
