@@ -12,6 +12,7 @@ goes first. Prints the index build time, each side's queries/s and their ratio (
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
 import time
@@ -29,10 +30,10 @@ VOCABULARY = 30_000
 def corpus(count: int, rng: random.Random) -> tuple[list[dict], list[str]]:
     letters = "abcdefghijklmnopqrstuvwxyz"
     vocabulary = ["".join(rng.choices(letters, k=rng.randint(3, 9))) for _ in range(VOCABULARY)]
-    weights = [1 / (rank + 1) for rank in range(VOCABULARY)]
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(VOCABULARY)))
 
     def draw(n: int) -> str:
-        return " ".join(rng.choices(vocabulary, weights=weights, k=n))
+        return " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=n))
 
     passages = [
         {"id": f"p{i}", "title": draw(2), "text": draw(rng.randint(30, 80))} for i in range(count)
