@@ -98,7 +98,9 @@ def _run_flow(
         raise _fail(f"cannot read the source: {exc}", code=2) from None
     except EmptyDatasetError as exc:
         raise _fail(str(exc), code=3) from None
-    out.print(f"published [bold]{info['ref']}[/bold]: {info['rows']} rows")
+    for published in (info, *info.get("companions", ())):
+        again = " (already published: unchanged)" if published.get("reused") else ""
+        out.print(f"published [bold]{published['ref']}[/bold]: {published['rows']} rows{again}")
 
 
 RUN_OPTIONS = {"store": StoreOption, "runner": RunnerOption, "ray_address": RayAddressOption}

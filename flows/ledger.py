@@ -86,6 +86,14 @@ def finish_run(
 ) -> dict[str, Any]:
     """Report the run, then publish ``rows`` (or Parquet ``parts`` already encoded); the
     version's ref, or ``EmptyDatasetError`` when the stages left nothing."""
+    report_ledger(ledger, title=title)
+    return publish_ledger(
+        ledger, store=store, schema_id=schema_id, params=params, rows=rows, parts=parts
+    )
+
+
+def report_ledger(ledger: Ledger, *, title: str) -> None:
+    """The run report: a Prefect artifact and the terminal."""
     report_run(
         dataset=ledger.dataset,
         title=title,
@@ -96,6 +104,18 @@ def finish_run(
             distributions=ledger.distributions,
         ),
     )
+
+
+def publish_ledger(
+    ledger: Ledger,
+    *,
+    store: Store,
+    schema_id: str,
+    params: dict[str, Any],
+    rows: Sequence[Record] = (),
+    parts: Sequence[Path] = (),
+) -> dict[str, Any]:
+    """Stage and publish the rows with the ledger's lineage, counts, quarantine and stats."""
     if not rows and not parts:
         raise EmptyDatasetError(ledger.dataset, ledger.counts)
     staged = stage_version(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from datagen.generators.a2search import views as a2search_views
 from datagen.generators.example import views as example_views
 from datagen.generators.tear import views as tear_views
 from datagen.generators.toolpref import views as toolpref_views
@@ -21,6 +22,8 @@ VIEWS: dict[str, dict[str, ViewFn]] = {
     "toolpref-pairwise": toolpref_views.VIEWS,
     "tear": tear_views.VIEWS,
     "example": example_views.VIEWS,
+    "a2search": a2search_views.VIEWS,
+    "a2search-trajectories": a2search_views.TRAJECTORY_VIEWS,
 }
 
 

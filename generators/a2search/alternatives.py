@@ -20,11 +20,12 @@ from datagen.verifiers.ansf1 import normalize
 
 @dataclass
 class Alternatives:
-    """Candidate alternatives, and how many trajectories or answers went for each reason."""
+    """Candidate alternatives, the trajectories trusted, and how many trajectories or answers
+    went for each reason."""
 
     candidates: list[Record] = field(default_factory=list)
+    trusted: list[Record] = field(default_factory=list)
     dropped: Counter[str] = field(default_factory=Counter)
-    kept_trajectories: int = 0
 
 
 def known_aliases(question: Record) -> set[str]:
@@ -55,7 +56,7 @@ def find_alternatives(questions: Sequence[Record], trajectories: Sequence[Record
             if trajectory["agent"] not in reached:
                 found.dropped["agent_never_reached_reference"] += 1
                 continue
-            found.kept_trajectories += 1
+            found.trusted.append(trajectory)
             for item in items:
                 normal = normalize(item)
                 if normal in known:

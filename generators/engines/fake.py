@@ -22,7 +22,11 @@ A script is a plain function ``(request, rng) -> text`` named in ``SCRIPTS``:
   ``flaky`` a search or garbage by the seed, ``ramble`` text that never closes a tag; any
   other word is a tag call of a tool of that name.
 
-Any script answers a choice format with one of its choices and a JSON Schema with an instance.
+- ``a2search``: A²Search's agents and verifiers, reading the passages the search returned (see
+  ``a2search_script``); it answers its own yes/no choices.
+
+Any other script answers a choice format with one of its choices and a JSON Schema with an
+instance.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class FakeScriptedEngine:
                 f"fake engine: unknown script {script!r}; scripts: {', '.join(sorted(SCRIPTS))}"
             )
         self.script = SCRIPTS[script]
+        self.answers_choices = script in CHOOSING_SCRIPTS
         self.name = name or f"fake:{script}"
         self.model = f"fake-scripted-{script}"
 
@@ -86,7 +91,8 @@ class FakeScriptedEngine:
         completions = []
         for index in range(request.sampling.n):
             rng = random.Random(_seed(request, prompt, index))
-            text = _constrained(request, rng) or self.script(request, rng)
+            constrained = None if self.answers_choices else _constrained(request, rng)
+            text = constrained or self.script(request, rng)
             for stop in request.sampling.stop:
                 text = text.split(stop, 1)[0]
             budget = CHARS_PER_TOKEN * request.sampling.max_tokens
@@ -257,9 +263,68 @@ def agent_script(request: Request, rng: random.Random) -> str:
     return f"I will look it up. <{step}>{query}</{step}>\n<result>made up</result>"
 
 
+_BORDERS = re.compile(r"(.+?) shares land borders with (.+?)\.(?:\n|$)")
+_KNOWN_AS = re.compile(r"is also known as (.+?)\.(?:\n|$)")
+_CAPITAL = re.compile(r"The capital of .+? is (.+?)\. ")
+
+
+def a2search_script(request: Request, rng: random.Random) -> str:
+    """A²Search's search agents and evidence verifiers on the demo set, planting every case
+    the pipeline must tell apart (a fake for a model that reads passages well).
+
+    The agent searches the question's country, then (for border questions) the second
+    neighbour's other names, then answers. With the ``default`` prompt it answers the
+    reference written another way ("the Belize"), the second neighbour (a true alternative),
+    that neighbour's longer name (an alias of it) and "Atlantis" (wrong: no passage says it);
+    with the ``exhaustive`` prompt it never gives the reference (an agent configuration the
+    filter must not trust). A verifier says yes when a document shown contains the candidate.
+    """
+    texts = [str(m.get("content") or "") for m in request.messages]
+    if request.response_format is not None and request.response_format.kind == "choice":
+        documents, _, candidate = texts[-1].partition("\nCandidate answer: ")
+        candidate = candidate.split("\n", 1)[0].strip().lower()
+        return "yes" if candidate and candidate in documents.lower() else "no"
+    question = next((t.removeprefix("Question: ") for t in texts if t.startswith("Question: ")), "")
+    results = [t for t in texts if t.startswith("<result>")]
+    country = re.sub(
+        r"^(What is the capital of|Name a country that borders|Which countries border) ",
+        "",
+        question,
+    ).rstrip("?.")
+    if not results:
+        topic = "capital of" if question.startswith("What is the capital") else "borders"
+        return f"<think>I should search.</think> <search>{country} {topic}</search>"
+    if question.startswith("What is the capital"):
+        found = _CAPITAL.search(results[0])
+        return f"<answer>{found.group(1) if found else 'unknown'}</answer>"
+    borders = next((m for m in _BORDERS.finditer(results[0]) if country in m.group(1)), None)
+    neighbours = re.split(r", | and ", borders.group(2)) if borders else []
+    if len(neighbours) >= 2 and len(results) == 1 and "final answer" not in texts[-1]:
+        return f"<search>{neighbours[1]} also known as</search>"
+    known_as = _KNOWN_AS.search(results[-1]) if len(results) > 1 else None
+    aliases = re.split(r", | and ", known_as.group(1)) if known_as else []
+    words = set(neighbours[1].split()) if len(neighbours) > 1 else {"-"}
+    longer = [a for a in aliases if words < set(a.split())]  # "Republic of Guatemala"
+    if "exhaustive" in texts[0] or "look for all of them" in texts[0]:
+        return f"<answer>{'; '.join([*neighbours[2:3], 'Narnia'])}</answer>"
+    items = [
+        f"the {neighbours[0]}" if neighbours else "nothing",
+        *neighbours[1:2],
+        *longer[:1],
+        "Atlantis",
+    ]
+    return (
+        f"<think>{rng.choice(['Done.', 'That is all.'])}</think><answer>{'; '.join(items)}</answer>"
+    )
+
+
+CHOOSING_SCRIPTS = frozenset({"a2search"})
+"""Scripts that answer choice formats themselves (A²Search's verifiers vote on evidence)."""
+
 SCRIPTS: dict[str, Script] = {
     "toolpref": toolpref_script,
     "tear": tear_script,
     "example": example_script,
     "agent": agent_script,
+    "a2search": a2search_script,
 }

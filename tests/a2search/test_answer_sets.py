@@ -56,7 +56,7 @@ def test_the_filter_keeps_new_answers_of_agents_that_reached_the_reference() -> 
         "no_answer": 1,
         "agent_never_reached_reference": 1,
     }
-    assert found.kept_trajectories == 2
+    assert [t["trajectory_id"] for t in found.trusted] == ["border-MEX|good|0", "border-MEX|good|1"]
 
 
 def test_a_known_answer_set_counts_as_the_reference() -> None:

@@ -99,7 +99,8 @@ def test_plain_message_writes_calls_like_the_responses(message: dict, expected: 
 @pytest.mark.parametrize(
     ("dataset", "view", "message"),
     [
-        ("a2search", "rl", "dataset 'a2search' has no trainer views"),
+        ("ifevalcode", "rl", "dataset 'ifevalcode' has no trainer views"),
+        ("a2search-trajectories", "rl", "no 'rl' view; its views: sft"),
         ("tear", "preference", "dataset 'tear' has no 'preference' view; its views: rl, sft"),
         ("toolpref-pairwise", "pretrain", "no 'pretrain' view; its views: preference, rl, sft"),
     ],

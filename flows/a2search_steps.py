@@ -1,0 +1,231 @@
+"""The A²Search flow's steps that are more than one call: reading the questions and corpus (and
+opening the corpus's index), the two engine stages, accounting for the filter and the vote,
+and publishing the two datasets so that a rerun publishes only what is missing.
+``flows/a2search.py`` wires them into the flow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from datagen.catalog import Catalog, LineageEntry, Store, UnknownDatasetError
+from datagen.flows.ledger import Ledger, publish_ledger, report_ledger
+from datagen.flows.stages import ShardStage, concat_records, map_records, validate_outcome
+from datagen.generators.a2search import agent, evidence
+from datagen.generators.a2search.alternatives import Alternatives
+from datagen.generators.a2search.recipe import TRAJECTORIES_DATASET, A2SearchConfig
+from datagen.generators.a2search.search_index import open_index
+from datagen.generators.a2search.sources import parse_mapping, read_passages, read_questions
+from datagen.generators.engines import open_engine
+from datagen.generators.sources import source_stage
+from datagen.schemas.records import Record, StageOutcome
+
+SCHEMAS = {
+    "question": "a2search/question.v1",
+    "trajectory": "a2search/trajectory.v1",
+    "candidate": "a2search/candidate.v1",
+    "vote": "a2search/vote.v1",
+    "rl": "a2search/rl.v1",
+}
+
+
+def read_inputs(config: A2SearchConfig, store: Store, ledger: Ledger) -> tuple[list[Record], Path]:
+    """The questions (validated, limited) and the folder of the corpus's BM25 index."""
+    read = read_questions(config.source, mapping=parse_mapping(config.map))
+    ledger.source(read.lineage, default=config.source)
+    sourced = source_stage(read, limit=config.limit)
+    questions = ledger.outcome(validate_outcome(sourced, SCHEMAS["question"]))
+    corpus = read_passages(config.corpus)
+    ledger.source(corpus.lineage, default=config.corpus)
+    ledger.quarantined("corpus", corpus.rejects)
+    cache = store.work_dir / "search-index"
+    return questions, cache / open_index(corpus.records, cache).key
+
+
+def sample_trajectories(
+    config: A2SearchConfig, questions: list[Record], index_dir: Path, store: Store, ledger: Ledger
+) -> list[Record]:
+    """Every agent configuration's trajectories, one resumable shard stage per shard."""
+    settings = {
+        "agents": [asdict(a) for a in config.agents],
+        "trajectories": config.trajectories,
+        "top_k": config.top_k,
+        "max_turns": config.max_turns,
+        "max_tokens": config.max_tokens,
+        "turn_tokens": config.turn_tokens,
+        "seed": config.seed,
+        "corpus": index_dir.name,
+    }
+    stage = _stage(
+        "a2search-search", SCHEMAS["trajectory"], agent.search_stage, index_dir, settings
+    )
+    for spec in dict.fromkeys(a.engine for a in config.agents):
+        ledger.engine(spec, role="agent")
+    _, searched = map_records(
+        stage, questions, input_stage="a2search-questions", **_inputs(config, store, "question")
+    )
+    return concat_records(ledger.shards(searched, "search"))
+
+
+def vote_on(
+    config: A2SearchConfig, found: Alternatives, index_dir: Path, store: Store, ledger: Ledger
+) -> list[Record]:
+    """Every verifier configuration's votes on every candidate (a resumable shard stage)."""
+    if not found.candidates:
+        return []
+    settings = {
+        "verifiers": [asdict(v) for v in config.verifiers],
+        "votes": config.votes,
+        "top_k": config.top_k,
+        "seed": config.seed,
+        "corpus": index_dir.name,
+    }
+    stage = _stage("a2search-verify", SCHEMAS["vote"], evidence.verify_stage, index_dir, settings)
+    for spec in dict.fromkeys(v.engine for v in config.verifiers):
+        ledger.engine(spec, role="verifier")
+    _, voted = map_records(
+        stage,
+        found.candidates,
+        input_stage="a2search-candidates",
+        **_inputs(config, store, "candidate"),
+    )
+    return concat_records(ledger.shards(voted, "verify"))
+
+
+def _stage(name: str, schema: str, run: Any, index_dir: Path, settings: dict) -> ShardStage:
+    """A shard stage over the corpus's index; the corpus's hash, not its folder, is in the key."""
+    return ShardStage(
+        name=name,
+        output_schema=schema,
+        config=settings,
+        run=partial(run, engines=open_engine, index_dir=str(index_dir), **settings),
+    )
+
+
+def _inputs(config: A2SearchConfig, store: Store, kind: str) -> dict[str, Any]:
+    return {
+        "input_schema": SCHEMAS[kind],
+        "shard_size": config.shard_size,
+        "work_dir": store.work_dir,
+    }
+
+
+def account_filter(ledger: Ledger, trajectories: list[Record], found: Alternatives) -> None:
+    """The equivalence filter as a stage row: trajectories in, trusted ones out."""
+    dropped = len(trajectories) - len(found.trusted)
+    reasons = {f"filter: {k}": v for k, v in found.dropped.items()}
+    ledger.outcome(
+        StageOutcome("filter", len(trajectories), found.trusted, dropped, [], reasons).check()
+    )
+    ledger.distributions["alternatives dropped"] = dict(found.dropped.most_common())
+
+
+def account_vote(ledger: Ledger, verified: list[Record], rejected: list[Record], eta: int) -> None:
+    outcome = StageOutcome(
+        "evidence",
+        len(verified) + len(rejected),
+        verified,
+        len(rejected),
+        reasons={f"evidence: fewer_than_{eta}_yes_votes": len(rejected)} if rejected else {},
+    )
+    ledger.outcome(outcome.check())
+    ledger.distributions["evidence"] = {
+        "verified": len(verified),
+        f"fewer than {eta} yes votes": len(rejected),
+    }
+
+
+def account_sets(
+    ledger: Ledger, rows: list[Record], trajectories: list[Record], found: Alternatives, kept: int
+) -> None:
+    """The report's figures: ambiguous share, alternatives per question, trajectories kept."""
+    ambiguous = sum(r["ambiguous"] for r in rows)
+    total = len(trajectories) or 1
+    shares = {
+        "ambiguous_share": ambiguous / len(rows) if rows else 0.0,
+        "trajectories_after_filter": len(found.trusted) / total,
+        "trajectories_after_verification": kept / total,
+    }
+    ledger.notes.append(
+        f"{ambiguous} of {len(rows)} questions ambiguous ({shares['ambiguous_share']:.1%}); "
+        f"trajectories kept: {shares['trajectories_after_filter']:.1%} after filtering, "
+        f"{shares['trajectories_after_verification']:.1%} after verification"
+    )
+    ledger.distributions["alternatives per question"] = _histogram(r["alternatives"] for r in rows)
+    ledger.stats = shares | {"questions": len(rows), "ambiguous": ambiguous}
+
+
+def _histogram(values: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[str(value)] = counts.get(str(value), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: int(kv[0])))
+
+
+def rows_digest(rows: Sequence[Record]) -> str:
+    """A digest of a version's rows, kept in its stats, by which a rerun knows it is published."""
+    return hashlib.sha256(json.dumps(list(rows), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def publish_once(
+    ledger: Ledger,
+    *,
+    store: Store,
+    schema_id: str,
+    rows: list[Record],
+    params: dict[str, Any],
+    title: str,
+    parent: str | None = None,
+) -> dict[str, Any]:
+    """Report the run, then publish, unless the dataset's latest version already holds these
+    rows from these params (and parent): a rerun after a crash between the two publishes adds
+    only the other."""
+    digest = rows_digest(rows)
+    ledger.stats |= {"rows_digest": digest, "parent": parent}
+    try:
+        latest = Catalog(store).list_versions(ledger.dataset)[-1:]
+    except UnknownDatasetError:
+        latest = []
+    for info in latest:
+        same = info.params == params and info.stats.get("rows_digest") == digest
+        if same and info.stats.get("parent") == parent:
+            ledger.notes.append(f"{info.ref} already holds these rows: not published again")
+            report_ledger(ledger, title=title)
+            return {
+                "dataset": info.dataset,
+                "version": info.version,
+                "ref": info.ref,
+                "rows": info.row_count,
+                "content_hash": info.content_hash,
+                "reused": True,
+            }
+    if parent:
+        ledger.lineage.append(LineageEntry(kind="parent", ref=parent))
+    report_ledger(ledger, title=title)
+    return publish_ledger(ledger, store=store, schema_id=schema_id, rows=rows, params=params)
+
+
+def publish_trajectories(
+    trajectories: list[Record], *, parent: dict[str, Any], store: Store, params: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The verified trajectories as their own dataset, naming the RL version as its parent;
+    nothing when none was verified."""
+    if not trajectories:
+        return None
+    ledger = Ledger(TRAJECTORIES_DATASET)
+    ledger.outcome(StageOutcome("verified", len(trajectories), trajectories).check())
+    return publish_once(
+        ledger,
+        store=store,
+        schema_id=SCHEMAS["trajectory"],
+        rows=trajectories,
+        params=params,
+        title="A²Search trajectories",
+        parent=parent["ref"],
+    )
