@@ -139,9 +139,11 @@ def write_trainer_export(
     card: str,
     reward_path: str | None = None,
     reward_import: str | None = None,
+    note: str | None = None,
 ) -> TrainerExport:
     """Split ``rows`` by ``fractions``, write each split in the trainer's shape, then the
-    trainer's extra files (``dataset_info.json``), README.md and ``card`` as card.md."""
+    trainer's extra files (``dataset_info.json``), README.md (with the dataset's ``note`` for
+    this trainer, if any) and ``card`` as card.md."""
     layout = layout_for(trainer, view)
     check_view_rows(layout.view, rows)
     shaped = {  # before the folder is made: a row the trainer cannot take leaves nothing behind
@@ -169,12 +171,14 @@ def write_trainer_export(
     )
     for name, text in (layout.extra_files(facts) if layout.extra_files else {}).items():
         (out_dir / name).write_text(text)
-    (out_dir / README).write_text(render_readme(layout, facts, fractions))
+    (out_dir / README).write_text(render_readme(layout, facts, fractions, note))
     (out_dir / CARD).write_text(card)
     return TrainerExport(out_dir, trainer, layout.view, files, counts)
 
 
-def render_readme(layout: Layout, facts: GuideFacts, fractions: Mapping[str, float]) -> str:
+def render_readme(
+    layout: Layout, facts: GuideFacts, fractions: Mapping[str, float], note: str | None = None
+) -> str:
     """The hand-off note. Its YAML header names the split files, so ``datasets.load_dataset``
     on the folder gives splits named as exported (``val`` stays ``val``)."""
     header = ["---", "configs:", "- config_name: default", "  data_files:"]
@@ -199,6 +203,7 @@ def render_readme(layout: Layout, facts: GuideFacts, fractions: Mapping[str, flo
             "",
             layout.guide(facts),
             "",
+            *([note, ""] if note else []),
             f"`{CARD}` beside this file is the version's card: parameters, lineage and stage "
             "counts.",
             "",

@@ -11,7 +11,7 @@ from pathlib import Path
 from datagen.catalog import Catalog, ExportError, render_card
 from datagen.catalog.splits import DEFAULT_SPLIT, parse_split
 from datagen.catalog.trainer_export import TrainerExport, layout_for, write_trainer_export
-from datagen.generators.views import UnknownViewError, view_function
+from datagen.generators.views import UnknownViewError, trainer_note, view_function
 from datagen.schemas import table_to_records
 from datagen.verifiers import rewards
 
@@ -48,4 +48,5 @@ def export_for_trainer(
         card=render_card(catalog.show(info.ref)),
         reward_path=str(Path(rewards.__file__).resolve()),
         reward_import=TRL_REWARD,
+        note=trainer_note(info.dataset, trainer),
     )

@@ -27,6 +27,14 @@ VIEWS: dict[str, dict[str, ViewFn]] = {
 }
 
 
+TRAINER_NOTES: dict[str, dict[str, str]] = {"a2search": a2search_views.TRAINER_NOTES}
+"""Dataset → trainer → a section its export README adds (what training on it needs besides rows)."""
+
+
+def trainer_note(dataset: str, trainer: str) -> str | None:
+    return TRAINER_NOTES.get(dataset, {}).get(trainer)
+
+
 class UnknownViewError(LookupError):
     """A dataset without trainer views, or a view the dataset does not offer."""
 

@@ -125,3 +125,25 @@ def test_a_small_run_on_the_embedded_engine_publishes_every_question(tmp_path: P
     rows = _rows(tmp_path / "store", "a2search@1", "a2search/rl.v1")
     assert [r["question_id"] for r in rows] == ["capital-AFG", "capital-ALB", "capital-AND"]
     assert "| search |" in _printed(done)
+
+
+def test_the_verl_export_scores_with_ansf1_and_says_how_to_serve_the_search(
+    planted, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    from datagen.verifiers.rewards import compute_score
+
+    store, _ = planted
+    out = tmp_path / "verl"
+    datagen("export", "a2search@1", "--format", "verl", "--out", str(out), store=store)
+    readme = (out / "README.md").read_text()
+    assert "datagen serve search --corpus" in readme
+    assert "retrieval_service_url: http://127.0.0.1:8000/retrieve" in readme
+    frame = pq.read_table(out / "train.parquet").to_pandas()  # as verl reads it
+    row = frame[frame["extra_info"].map(lambda e: e["ambiguous"])].iloc[0]
+    truth = row["reward_model"]["ground_truth"]  # NumPy arrays, as verl hands them over
+    aliases = [list(answer) for answer in truth]
+    every = f"<answer>{'; '.join(answer[-1] for answer in aliases)}</answer>"
+    assert len(aliases) >= 2 and compute_score("a2search", every, truth) == 1.0
+    assert compute_score("a2search", f"<answer>{aliases[0][0]}</answer>", truth) < 1.0
