@@ -10,6 +10,8 @@ import inspect
 import json
 import sys
 import typing
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -373,10 +375,7 @@ def verify_toolcall(
     """Score calls against BFCL ground truth: one {id, valid, score, error_type, reason} a line."""
     from datagen.verifiers.toolcall_lines import verify_lines
 
-    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-    with handle:
-        for verdict in verify_lines(handle):
-            sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+    _answer_lines(path, verify_lines)
 
 
 @verify_app.command("execution")
@@ -392,11 +391,7 @@ def verify_execution(
     """Run untrusted functions in the sandbox: one {id, status, output, reason} per input line."""
     from datagen.verifiers.execution_lines import verify_execution_lines
 
-    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-    with handle:
-        for result in verify_execution_lines(handle, strict=not allow_weak_isolation):
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+    _answer_lines(path, partial(verify_execution_lines, strict=not allow_weak_isolation))
 
 
 @verify_app.command("answers")
@@ -409,10 +404,17 @@ def verify_answers(
     reason} per input line."""
     from datagen.verifiers.answer_lines import verify_answer_lines
 
+    _answer_lines(path, verify_answer_lines)
+
+
+def _answer_lines(path: Path, verify: Callable[[Any], Iterable[dict]]) -> None:
+    """One JSON line out per line of ``path`` (``-``: stdin) in, each flushed as it comes (a
+    sandbox run takes a while per line; a pipe should see each result when it is ready)."""
     handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     with handle:
-        for verdict in verify_answer_lines(handle):
-            sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+        for answer in verify(handle):
+            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
 
 
 @serve_app.command("search")

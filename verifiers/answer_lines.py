@@ -7,12 +7,12 @@ verdict with ``valid: false`` and its reason, so one bad line never hides the ot
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
 
 from datagen.verifiers.ansf1 import score_answer_set
+from datagen.verifiers.json_lines import decoded_lines
 
 
 def verify_answer_record(record: Any, *, line_number: int) -> dict[str, Any]:
@@ -32,15 +32,11 @@ def verify_answer_record(record: Any, *, line_number: int) -> dict[str, Any]:
 
 def verify_answer_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """One verdict per non-blank input line, in order."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield _malformed(f"line {number}", f"invalid JSON: {exc}")
-            continue
-        yield verify_answer_record(record, line_number=number)
+    for number, record, error in decoded_lines(lines):
+        if error is not None:
+            yield _malformed(f"line {number}", error)
+        else:
+            yield verify_answer_record(record, line_number=number)
 
 
 def _malformed(record_id: Any, reason: str) -> dict[str, Any]:

@@ -11,11 +11,11 @@ in parallel in one ``Sandbox``.
 from __future__ import annotations
 
 import ast
-import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from datagen.verifiers.json_lines import decoded_lines
 from datagen.verifiers.sandbox import ExecutionJob, ExecutionResult, Limits, Sandbox
 
 REQUIRED_KEYS = ("id", "code", "entry_point", "args")
@@ -99,13 +99,11 @@ def verify_execution_lines(
     entries: deque[ExecutionJob | dict[str, Any]] = deque()
 
     def jobs() -> Iterator[ExecutionJob]:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = parse_record(json.loads(line), line_number=number)
-            except json.JSONDecodeError as exc:
-                entry = malformed(f"line {number}", f"invalid JSON: {exc}")
+        for number, record, error in decoded_lines(lines):
+            if error is not None:
+                entry = malformed(f"line {number}", error)
+            else:
+                entry = parse_record(record, line_number=number)
             entries.append(entry)
             if isinstance(entry, ExecutionJob):
                 yield entry

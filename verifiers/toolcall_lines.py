@@ -7,10 +7,10 @@ stopping the stream, so one bad line never hides the verdicts of the others.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from datagen.verifiers.json_lines import decoded_lines
 from datagen.verifiers.toolcall import check_tool_calls, infer_category
 
 REQUIRED_KEYS = ("id", "function", "ground_truth", "calls")
@@ -47,15 +47,11 @@ def verify_record(record: Any, *, line_number: int) -> dict[str, Any]:
 
 def verify_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
     """One verdict per non-blank input line, in order."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield _malformed(f"line {number}", f"invalid JSON: {exc}")
-            continue
-        yield verify_record(record, line_number=number)
+    for number, record, error in decoded_lines(lines):
+        if error is not None:
+            yield _malformed(f"line {number}", error)
+        else:
+            yield verify_record(record, line_number=number)
 
 
 def _malformed(record_id: Any, reason: str) -> dict[str, Any]:
