@@ -39,7 +39,7 @@ def a2search(config: A2SearchConfig, *, store: str | None = None) -> dict:
     votes = steps.vote_on(config, found, index_dir, where, ledger)
     verified, rejected = verified_candidates(found.candidates, votes, eta=config.eta)
     steps.account_vote(ledger, verified, rejected, config.eta)
-    answer_sets = [r | {"protocol": "tags"} for r in sets.answer_sets(questions, verified)]
+    answer_sets = [r | {"protocol": config.protocol} for r in sets.answer_sets(questions, verified)]
     rows = ledger.outcome(
         validate_outcome(
             StageOutcome("answer_sets", len(answer_sets), answer_sets), steps.SCHEMAS["rl"]

@@ -33,7 +33,7 @@ def sft_from_trajectories(trajectories: Iterable[Record]) -> list[Record]:
         {
             "id": row["trajectory_id"],
             "group_id": row.get("group_id", row["trajectory_id"]),
-            "messages": [{"role": m["role"], "content": m["content"]} for m in row["messages"]],
+            "messages": [_chat_message(m) for m in row["messages"]],
             "extra_info": {
                 key: row[key]
                 for key in ("finish_reason", "tool_calls", "malformed_turns", "completion_tokens")
@@ -42,3 +42,10 @@ def sft_from_trajectories(trajectories: Iterable[Record]) -> list[Record]:
         for row in trajectories
         if row["finish_reason"] == "answer"
     ]
+
+
+def _chat_message(message: Record) -> Record:
+    """A trajectory message as trainers read chat: role and content, and a native call's
+    ``tool_calls`` / ``tool_call_id`` where it has them."""
+    keys = ("role", "content", "tool_calls", "tool_call_id")
+    return {key: message[key] for key in keys if key in message}

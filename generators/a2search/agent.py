@@ -1,10 +1,12 @@
 """A²Search's search agent: its prompts, its search tool, and the stage that samples its
 trajectories (agent configurations × N trajectories per question, all through one loop).
 
-An agent configuration is an engine, a prompt variant and a temperature. The tags protocol is
-Search-R1's: reasoning in ``<think>``, ``<search>query</search>`` ends the turn and the tool's
-passages come back inside ``<result>``, the final ``<answer>a1; a2</answer>`` lists every
-answer the agent can support, separated by ``;``.
+An agent configuration is an engine, a prompt variant and a temperature. The ``tags`` protocol
+is Search-R1's: reasoning in ``<think>``, ``<search>query</search>`` ends the turn and the
+tool's passages come back inside ``<result>``, the final ``<answer>a1; a2</answer>`` lists every
+answer the agent can support, separated by ``;``. The ``tools`` protocol calls a ``search``
+function natively (the shape verl's multi-turn search recipe trains with), with the same final
+``<answer>`` block; it needs an engine that parses tool calls.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from datagen.generators.a2search.search_index import Hit, SearchIndex
 from datagen.generators.agent.loop import AgentLimits, AgentLoop, AgentTask
-from datagen.generators.agent.protocols import TagProtocol
+from datagen.generators.agent.protocols import TagProtocol, ToolsProtocol
 from datagen.generators.agent.stage import agent_stage
 from datagen.generators.agent.tools import Tool
 from datagen.generators.engines.base import Engine, Message, Sampling
@@ -28,12 +30,22 @@ PROTOCOL_RULES = (
     "between <result> and </result>. Search as often as you need. When you are done, write "
     "every answer the documents support inside one <answer></answer>, separated by ';'."
 )
-PROMPTS = {
-    "default": PROTOCOL_RULES,
-    "exhaustive": PROTOCOL_RULES
-    + " The question may have several correct answers: look for all of them before answering.",
+TOOLS_RULES = (
+    "Answer the question by searching a document collection with the search function, as "
+    "often as you need. When you are done, write every answer the documents support inside one "
+    "<answer></answer>, separated by ';'."
+)
+EXHAUSTIVE = (
+    " The question may have several correct answers: look for all of them before answering."
+)
+PROMPTS = {"default": "", "exhaustive": EXHAUSTIVE}
+"""Prompt variants of the agent, by name (one dimension of an agent configuration): what each
+adds to its protocol's rules."""
+RULES = {"tags": PROTOCOL_RULES, "tools": TOOLS_RULES}
+PROTOCOLS = {
+    "tags": lambda: TagProtocol(tool_names=("search",)),
+    "tools": lambda: ToolsProtocol(input_key="query"),
 }
-"""Prompt variants of the agent, by name (one dimension of an agent configuration)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,9 +61,9 @@ class AgentConfig:
         return f"{self.engine}|{self.prompt}|t={self.temperature:g}"
 
 
-def agent_messages(question: str, prompt: str) -> tuple[Message, ...]:
+def agent_messages(question: str, prompt: str, protocol: str = "tags") -> tuple[Message, ...]:
     return (
-        {"role": "system", "content": PROMPTS[prompt]},
+        {"role": "system", "content": RULES[protocol] + PROMPTS[prompt]},
         {"role": "user", "content": f"Question: {question}"},
     )
 
@@ -91,6 +103,7 @@ def search_stage(
     turn_tokens: int,
     seed: int,
     corpus: str,
+    protocol: str = "tags",
 ) -> StageOutcome:
     """``trajectories`` trajectories per question for each agent configuration; one agent
     loop per engine, advancing all of the shard's trajectories of its configurations at once.
@@ -103,7 +116,7 @@ def search_stage(
     for engine in dict.fromkeys(c.engine for c in configs):  # one loop, one batch per engine
         loop = AgentLoop(
             engine=engines(engine),
-            protocol=TagProtocol(tool_names=("search",)),
+            protocol=PROTOCOLS[protocol](),
             tools=[search_tool(index, k=top_k)],
             limits=AgentLimits(max_turns=max_turns, max_tokens=max_tokens, final_turn=True),
             seed=seed,
@@ -114,7 +127,7 @@ def search_stage(
             return [
                 AgentTask(
                     trajectory_id=f"{question['question_id']}|{agent.id}|{n}",
-                    messages=agent_messages(question["question"], agent.prompt),
+                    messages=agent_messages(question["question"], agent.prompt, protocol),
                     extra={"question_id": question["question_id"], "agent": agent.id},
                     sampling=Sampling(temperature=agent.temperature, max_tokens=turn_tokens),
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from datagen.generators.a2search.agent import PROMPTS, AgentConfig
+from datagen.generators.a2search.agent import PROMPTS, PROTOCOLS, AgentConfig
 from datagen.generators.a2search.evidence import VERIFY_PROMPTS, VerifierConfig
 from datagen.generators.a2search.sources import parse_mapping
 from datagen.generators.config import option, require
@@ -22,6 +22,10 @@ class A2SearchConfig:
     limit: int | None = option(None, "Keep the first N questions.")
     seed: int = option(0, "Run seed; every request's seed derives from it.")
     engine: str = option("embedded", "Agent engine spec ('a+b' for several agent engines).")
+    protocol: str = option(
+        "tags",
+        "tags (<search> tags, Search-R1) or tools (native calls; vllm with tool_parser, openai).",
+    )
     prompts: tuple[str, ...] = option(("default",), f"Agent prompt variants: {', '.join(PROMPTS)}.")
     temperatures: tuple[float, ...] = option((0.8,), "Agent sampling temperatures.")
     trajectories: int = option(2, "Trajectories per question for each agent configuration.")
@@ -54,8 +58,15 @@ class A2SearchConfig:
             f"eta must be in [1, {voters}] (the votes cast), got {self.eta}",
         )
         parse_mapping(self.map)
+        require(
+            self.protocol in PROTOCOLS,
+            f"protocol must be one of {sorted(PROTOCOLS)}, got {self.protocol!r}",
+        )
         for spec in {a.engine for a in self.agents} | {v.engine for v in self.verifiers}:
             parse_engine_spec(spec, known_kind=False)
+        if self.protocol == "tools":
+            for agent in self.agents:
+                require_native_tools(agent.engine)
 
     @property
     def agents(self) -> list[AgentConfig]:
@@ -73,6 +84,20 @@ class A2SearchConfig:
         """Every verifier configuration: engines × prompt variants."""
         engines = [e.strip() for e in (self.verifier_engine or self.engine).split("+")]
         return [VerifierConfig(engine=e, prompt=p) for e in engines for p in self.verifier_prompts]
+
+
+def require_native_tools(spec: str) -> None:
+    """Refuse an agent engine that cannot parse tool calls, before any work."""
+    parsed = parse_engine_spec(spec, known_kind=False)
+    if parsed.kind in ("embedded", "fake"):
+        raise ValueError(
+            f"--protocol tools needs an engine that parses tool calls; {spec!r} has none: "
+            "use vllm:MODEL?tool_parser=NAME or openai:URL, or --protocol tags"
+        )
+    if parsed.kind == "vllm" and not parsed.options.get("tool_parser"):
+        raise ValueError(
+            f"--protocol tools on {spec!r} needs the spec's tool_parser=NAME (e.g. hermes)"
+        )
 
 
 RECIPE = Recipe(

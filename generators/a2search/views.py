@@ -21,7 +21,7 @@ def rl_view(rows: Iterable[Record]) -> list[Record]:
             "group_id": row["question_id"],
             "data_source": DATA_SOURCE,
             "ability": "search",
-            "prompt": list(agent_messages(row["question"], "exhaustive")),
+            "prompt": list(agent_messages(row["question"], "exhaustive", row["protocol"])),
             "ground_truth": row["answer_set"],
             "extra_info": {"ambiguous": row["ambiguous"], "alternatives": row["alternatives"]},
         }

@@ -9,12 +9,14 @@ batch or its order. (Rollout kits that run one trajectory per call or per async 
 engine round trip per turn per trajectory; this pays one per turn.)
 
 Messages record who wrote them: ``tool_output`` is true for observations, which trainers mask.
-Observations go to the engine as ``observation_role`` messages (``user`` by default: many chat
-templates, Gemma's among them, have no ``tool`` role) and are recorded with role ``tool``.
+Observations go to the engine in the protocol's ``observation_role`` (``user`` for tags and JSON:
+many chat templates, Gemma's among them, have no ``tool`` role) and are recorded with role
+``tool``; a native call's message carries its ``tool_calls`` and its result the call's id.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -104,7 +106,6 @@ class AgentLoop:
     sampling: Sampling = field(default_factory=lambda: Sampling(temperature=0.7, max_tokens=256))
     """Each turn's sampling; ``max_tokens`` is cut to what the trajectory's budget has left."""
     seed: int = 0
-    observation_role: str = "user"
 
     def run(self, tasks: Sequence[AgentTask]) -> list[Trajectory]:
         """Every task's trajectory, in task order."""
@@ -121,9 +122,10 @@ class AgentLoop:
             for (trajectory, _), output in zip(calls, outputs, strict=True):
                 observation = self.protocol.observation(output)
                 trajectory.turns[-1] |= {"output": observation, "tool_error": output.error}
-                trajectory.messages.append(
-                    {"role": "tool", "content": observation, "tool_output": True}
-                )
+                message = {"role": "tool", "content": observation, "tool_output": True}
+                if "tool_calls" in trajectory.messages[-1]:
+                    message["tool_call_id"] = trajectory.messages[-1]["tool_calls"][0]["id"]
+                trajectory.messages.append(message)
                 self._end_if_spent(trajectory)
             live = [t for t in live if t.finish_reason is None]
         return trajectories
@@ -152,11 +154,13 @@ class AgentLoop:
             messages=tuple(self._engine_message(m) for m in trajectory.messages),
             sampling=sampling,
             response_format=self.protocol.response_format(self.tools, final=final),
+            tools=self.protocol.request_tools(self.tools),
         )
 
     def _engine_message(self, message: Message) -> Message:
-        role = self.observation_role if message.get("tool_output") else message["role"]
-        return {"role": role, "content": message["content"]}
+        role = self.protocol.observation_role if message.get("tool_output") else message["role"]
+        extra = {k: message[k] for k in ("tool_calls", "tool_call_id") if k in message}
+        return {"role": role, "content": message["content"], **extra}
 
     def _take(self, trajectory: Trajectory, request: Request, result: Result) -> ToolTurn | None:
         """Record a turn's result; the tool call it makes, if any."""
@@ -172,7 +176,7 @@ class AgentLoop:
         completion = result.completions[0]
         trajectory.completion_tokens += completion.completion_tokens
         final = self._final_due(trajectory)  # as when the request was made: no turn since
-        turn = self.protocol.parse(completion.text, completion.finish_reason, final=final)
+        turn = self.protocol.parse(completion, final=final)
         entry: Record = {
             "index": len(trajectory.turns),
             "text": turn.text,
@@ -187,9 +191,12 @@ class AgentLoop:
             else:
                 self._end_if_spent(trajectory, counting_turns=False)
             return None
-        trajectory.messages.append(
-            {"role": "assistant", "content": turn.text, "tool_output": False}
-        )
+        message: Message = {"role": "assistant", "content": turn.text, "tool_output": False}
+        if isinstance(turn, ToolTurn) and turn.arguments is not None:
+            function = {"name": turn.tool, "arguments": json.dumps(turn.arguments)}
+            call_id = f"call-{trajectory.task.trajectory_id}-{len(trajectory.turns)}"
+            message["tool_calls"] = [{"id": call_id, "type": "function", "function": function}]
+        trajectory.messages.append(message)
         if isinstance(turn, FinalTurn):
             trajectory.turns.append(entry | {"kind": "answer"})
             trajectory.answer, trajectory.finish_reason = turn.answer, "answer"

@@ -6,7 +6,9 @@ A tag turn ends at the tool's closing tag through a stop string, so the model st
 tool's output goes and never writes an observation itself; engines drop the stop string from
 the text, so ``parse`` puts it back in the recorded turn. A JSON turn ends where its object
 ends (a JSON Schema constrains it where the engine supports one); what follows the object is
-dropped. A final turn may be free text (a detective's caption).
+dropped. A final turn may be free text (a detective's caption). Native tool calls
+(``ToolsProtocol``) come back parsed by the engine (``Completion.tool_calls``); their results
+go back as ``tool`` messages, and the final answer is an ``<answer>`` block.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from datagen.generators.agent.tools import Tool, ToolOutput
-from datagen.generators.engines.base import ResponseFormat
+from datagen.generators.engines.base import Completion, ResponseFormat
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class ToolTurn:
     text: str
     tool: str
     input: str
+    arguments: dict | None = None
+    """A native call's arguments, as the engine parsed them (its message carries the call)."""
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,17 @@ class TurnProtocol(Protocol):
 
     final_instruction: str
     """The user message that asks for the final answer when the last turn must be one."""
+    observation_role: str
+    """The role tool outputs have when sent to the engine (``user`` where a chat template has
+    no ``tool`` role; ``tool`` for native calls). They are recorded as ``tool`` either way."""
 
     def stop(self, tools: Sequence[Tool]) -> tuple[str, ...]: ...
 
     def response_format(self, tools: Sequence[Tool], *, final: bool) -> ResponseFormat | None: ...
 
-    def parse(self, text: str, finish_reason: str, *, final: bool) -> Turn: ...
+    def request_tools(self, tools: Sequence[Tool]) -> tuple[dict, ...]: ...
+
+    def parse(self, completion: Completion, *, final: bool) -> Turn: ...
 
     def observation(self, output: ToolOutput) -> str: ...
 
@@ -71,6 +80,7 @@ class TagProtocol:
     answer_tag: str = "answer"
     result_tag: str = "result"
     final_instruction: str = "Give your final answer now, inside <answer></answer>."
+    observation_role: str = "user"
 
     def stop(self, tools: Sequence[Tool]) -> tuple[str, ...]:
         return tuple(f"</{name}>" for name in (*self.tool_names, self.answer_tag))
@@ -78,7 +88,13 @@ class TagProtocol:
     def response_format(self, tools: Sequence[Tool], *, final: bool) -> ResponseFormat | None:
         return None
 
-    def parse(self, text: str, finish_reason: str, *, final: bool) -> Turn:
+    def request_tools(self, tools: Sequence[Tool]) -> tuple[dict, ...]:
+        return ()
+
+    def parse(self, completion: Completion, *, final: bool) -> Turn:
+        return self.parse_text(completion.text, completion.finish_reason, final=final)
+
+    def parse_text(self, text: str, finish_reason: str, *, final: bool) -> Turn:
         tags = (*self.tool_names, self.answer_tag)
         opening = re.search("|".join(f"<{re.escape(tag)}>" for tag in tags), text)
         if opening is None:
@@ -121,8 +137,12 @@ class JsonProtocol:
     constrained: bool = True
     """Ask the engine for the call's JSON Schema on every turn that is not the final one."""
     final_instruction: str = "Now write the final answer as plain text."
+    observation_role: str = "user"
 
     def stop(self, tools: Sequence[Tool]) -> tuple[str, ...]:
+        return ()
+
+    def request_tools(self, tools: Sequence[Tool]) -> tuple[dict, ...]:
         return ()
 
     def response_format(self, tools: Sequence[Tool], *, final: bool) -> ResponseFormat | None:
@@ -140,7 +160,8 @@ class JsonProtocol:
             }
         )
 
-    def parse(self, text: str, finish_reason: str, *, final: bool) -> Turn:
+    def parse(self, completion: Completion, *, final: bool) -> Turn:
+        text, finish_reason = completion.text, completion.finish_reason
         start = text.find("{")
         if final or start < 0 or text[:start].strip():
             answer = text.strip()
@@ -164,6 +185,57 @@ class JsonProtocol:
     @property
     def _keys(self) -> tuple[str, str]:
         return self.tool_key, self.input_key
+
+    def observation(self, output: ToolOutput) -> str:
+        return output.error if output.error is not None else _text(output.output)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToolsProtocol:
+    """Native tool calls: the engine renders the tools' function specs in its chat template and
+    parses the calls back; a call's ``input_key`` argument is the tool's input; the final
+    answer is an ``<answer>`` block (verl's multi-turn tool recipes). Only the first call of a
+    turn runs; the others are recorded in the turn's message and not answered."""
+
+    input_key: str = "query"
+    answer_tag: str = "answer"
+    final_instruction: str = "Give your final answer now, inside <answer></answer>."
+    observation_role: str = "tool"
+
+    def stop(self, tools: Sequence[Tool]) -> tuple[str, ...]:
+        return (f"</{self.answer_tag}>",)
+
+    def response_format(self, tools: Sequence[Tool], *, final: bool) -> ResponseFormat | None:
+        return None
+
+    def request_tools(self, tools: Sequence[Tool]) -> tuple[dict, ...]:
+        return tuple(
+            {
+                "type": "function",
+                "function": {
+                    "name": tool.name,
+                    "description": tool.description,
+                    "parameters": {
+                        "type": "object",
+                        "properties": {self.input_key: {"type": "string"}},
+                        "required": [self.input_key],
+                    },
+                },
+            }
+            for tool in tools
+        )
+
+    def parse(self, completion: Completion, *, final: bool) -> Turn:
+        if not completion.tool_calls:
+            answers = TagProtocol(tool_names=(), answer_tag=self.answer_tag)
+            return answers.parse_text(completion.text, completion.finish_reason, final=True)
+        call = completion.tool_calls[0]
+        if final:
+            return MalformedTurn(completion.text, f"tool_in_final_turn: a call of {call.name!r}")
+        value = call.arguments.get(self.input_key)
+        if not isinstance(value, str) or not value.strip():
+            return MalformedTurn(completion.text, f"bad_call: needs {self.input_key!r} as text")
+        return ToolTurn(completion.text, call.name, value.strip(), arguments=dict(call.arguments))
 
     def observation(self, output: ToolOutput) -> str:
         return output.error if output.error is not None else _text(output.output)

@@ -3,6 +3,7 @@ search and verify stages on ``FakeScriptedEngine`` over the demo corpus's real B
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 import pytest
@@ -161,3 +162,30 @@ def test_the_verify_stage_votes_on_each_candidate_with_every_verifier(index_dir)
     assert {v["vote"] for v in outcome.records} <= {"yes", "no"}
     assert all(v["passages"] > 0 for v in outcome.records)  # the agent's query found them
     assert verify(candidates.candidates).records == outcome.records  # seeded
+
+
+@pytest.mark.parametrize(
+    ("engine", "message"),
+    [
+        ("embedded", "'embedded' has none: use vllm:MODEL?tool_parser=NAME or openai:URL"),
+        ("fake:a2search", "'fake:a2search' has none"),
+        ("vllm:/models/qwen", "needs the spec's tool_parser=NAME"),
+    ],
+)
+def test_the_tools_protocol_refuses_engines_without_native_calls(engine: str, message: str) -> None:
+    from datagen.generators.a2search.recipe import A2SearchConfig
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        A2SearchConfig(protocol="tools", engine=engine)
+    assert A2SearchConfig(protocol="tools", engine="vllm:/models/qwen?tool_parser=hermes")
+    assert A2SearchConfig(protocol="tools", engine="openai:http://127.0.0.1:8000/v1?model=m")
+    with pytest.raises(ValueError, match="protocol must be one of"):
+        A2SearchConfig(protocol="mcp")
+
+
+def test_the_tools_protocol_prompt_names_the_function_not_tags() -> None:
+    from datagen.generators.a2search.agent import agent_messages
+
+    system = agent_messages("Who?", "exhaustive", "tools")[0]["content"]
+    assert "search function" in system and "<search>" not in system
+    assert "look for all of them" in system
