@@ -2,11 +2,12 @@
 
 questions + corpus (BM25 index per corpus hash) → search (agent configurations × N
 trajectories per question, all on the batched agent loop) → filter (answers equivalent to the
-reference, agents that never reached it, duplicates) → verify (K yes/no votes per alternative on
-the passages its trajectory retrieved) → evidence (at least η yes votes) → answer sets (merged
-aliases) → publish ``a2search`` (RL rows) and ``a2search-trajectories`` (its parent named).
-Every step is a plain function in ``datagen.generators.a2search``; this file only wires them
-(through ``flows/a2search_steps.py``) to shards, the catalog and Prefect.
+reference, agents that never reached it, duplicates; then an optional engine judge) → verify
+(K yes/no votes per alternative on the passages its trajectory retrieved) → evidence (at least
+η yes votes) → answer sets (merged aliases) → publish ``a2search`` (RL rows) and
+``a2search-trajectories`` (its parent named). Every step is a plain function in
+``datagen.generators.a2search``; this file only wires them (through ``flows/a2search_steps.py``)
+to shards, the catalog and Prefect.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def a2search(config: A2SearchConfig, *, store: str | None = None) -> dict:
     trajectories = steps.sample_trajectories(config, questions, index_dir, where, ledger)
     found = find_alternatives(questions, trajectories)
     steps.account_filter(ledger, trajectories, found)
+    steps.judge_alternatives(config, found, where, ledger)
     votes = steps.vote_on(config, found, index_dir, where, ledger)
     verified, rejected = verified_candidates(found.candidates, votes, eta=config.eta)
     steps.account_vote(ledger, verified, rejected, config.eta)

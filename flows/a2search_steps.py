@@ -16,8 +16,14 @@ from typing import Any
 
 from datagen.catalog import Catalog, LineageEntry, Store, UnknownDatasetError
 from datagen.flows.ledger import Ledger, publish_ledger, report_ledger
-from datagen.flows.stages import ShardStage, concat_records, map_records, validate_outcome
-from datagen.generators.a2search import agent, evidence
+from datagen.flows.stages import (
+    ShardStage,
+    concat_records,
+    engine_shard_stage,
+    map_records,
+    validate_outcome,
+)
+from datagen.generators.a2search import agent, evidence, judge
 from datagen.generators.a2search.alternatives import Alternatives
 from datagen.generators.a2search.recipe import TRAJECTORIES_DATASET, A2SearchConfig
 from datagen.generators.a2search.search_index import open_index
@@ -30,6 +36,7 @@ SCHEMAS = {
     "question": "a2search/question.v1",
     "trajectory": "a2search/trajectory.v1",
     "candidate": "a2search/candidate.v1",
+    "judgement": "a2search/judgement.v1",
     "vote": "a2search/vote.v1",
     "rl": "a2search/rl.v1",
 }
@@ -71,6 +78,37 @@ def sample_trajectories(
         stage, questions, input_stage="a2search-questions", **_inputs(config, store, "question")
     )
     return concat_records(ledger.shards(searched, "search"))
+
+
+def judge_alternatives(
+    config: A2SearchConfig, found: Alternatives, store: Store, ledger: Ledger
+) -> None:
+    """With a judge engine, drop the candidates it calls the reference under another name."""
+    if not config.judge_engine or not found.candidates:
+        return
+    stage = engine_shard_stage(
+        "a2search-judge",
+        SCHEMAS["judgement"],
+        judge.judge_stage,
+        engine=config.judge_engine,
+        seed=config.seed,
+    )
+    ledger.engine(config.judge_engine, role="judge")
+    _, judged = map_records(
+        stage,
+        found.candidates,
+        input_stage="a2search-candidates",
+        **_inputs(config, store, "candidate"),
+    )
+    same = {
+        r["candidate_id"]
+        for r in concat_records(ledger.shards(judged, "judge"))
+        if r["same_as_reference"]
+    }
+    found.candidates = [c for c in found.candidates if c["candidate_id"] not in same]
+    if same:
+        found.dropped["equivalent_to_reference_by_judge"] += len(same)
+        ledger.distributions["alternatives dropped"] = dict(found.dropped.most_common())
 
 
 def vote_on(

@@ -35,8 +35,8 @@ def known_aliases(question: Record) -> set[str]:
 
 
 def find_alternatives(questions: Sequence[Record], trajectories: Sequence[Record]) -> Alternatives:
-    """Candidates ``{candidate_id, question_id, question, answer, trajectory_id, agent,
-    queries}`` in question order, then trajectory order."""
+    """Candidates ``{candidate_id, question_id, question, answer, reference, trajectory_id,
+    agent, queries}`` in question order, then trajectory order."""
     found = Alternatives()
     by_question: dict[str, list[Record]] = defaultdict(list)
     for trajectory in sorted(trajectories, key=lambda t: t["trajectory_id"]):
@@ -85,6 +85,7 @@ def _candidate(question: Record, trajectory: Record, answer: str, normal: str) -
         "question_id": question["question_id"],
         "question": question["question"],
         "answer": answer,
+        "reference": question["answers"][0],
         "trajectory_id": trajectory["trajectory_id"],
         "agent": trajectory["agent"],
         "queries": [t["input"] for t in trajectory["turns"] if t["kind"] == "tool"],

@@ -33,6 +33,9 @@ class A2SearchConfig:
     turn_tokens: int = option(160, "Token budget of one turn.")
     max_tokens: int = option(640, "Token budget of a whole trajectory.")
     top_k: int = option(3, "Passages each search returns.")
+    judge_engine: str | None = option(
+        None, "Engine that judges alternatives the normalised match keeps (default: no judge)."
+    )
     verifier_engine: str | None = option(None, "Verifier engine spec(s); default: the agents'.")
     verifier_prompts: tuple[str, ...] = option(
         ("default",), f"Verifier prompt variants: {', '.join(VERIFY_PROMPTS)}."
@@ -62,7 +65,8 @@ class A2SearchConfig:
             self.protocol in PROTOCOLS,
             f"protocol must be one of {sorted(PROTOCOLS)}, got {self.protocol!r}",
         )
-        for spec in {a.engine for a in self.agents} | {v.engine for v in self.verifiers}:
+        judges = {self.judge_engine} if self.judge_engine else set()
+        for spec in {a.engine for a in self.agents} | {v.engine for v in self.verifiers} | judges:
             parse_engine_spec(spec, known_kind=False)
         if self.protocol == "tools":
             for agent in self.agents:

@@ -274,12 +274,18 @@ def a2search_script(request: Request, rng: random.Random) -> str:
 
     The agent searches the question's country, then (for border questions) the second
     neighbour's other names, then answers. With the ``default`` prompt it answers the
-    reference written another way ("the Belize"), the second neighbour (a true alternative),
+    reference written two other ways ("the Belize", which normalises to it, and "Belize
+    (country)", which only a judge sees through), the second neighbour (a true alternative),
     that neighbour's longer name (an alias of it) and "Atlantis" (wrong: no passage says it);
     with the ``exhaustive`` prompt it never gives the reference (an agent configuration the
-    filter must not trust). A verifier says yes when a document shown contains the candidate.
+    filter must not trust). A verifier says yes when a document shown contains the candidate;
+    a judge, when the other answer contains the reference.
     """
     texts = [str(m.get("content") or "") for m in request.messages]
+    if request.response_format is not None and "\nOther answer: " in texts[-1]:  # the judge
+        reference = texts[-1].split("\nReference answer: ", 1)[1].split("\n", 1)[0]
+        other = texts[-1].split("\nOther answer: ", 1)[1].split("\n", 1)[0]
+        return "yes" if reference.lower() in other.lower() else "no"
     if request.response_format is not None and request.response_format.kind == "choice":
         documents, _, candidate = texts[-1].partition("\nCandidate answer: ")
         candidate = candidate.split("\n", 1)[0].strip().lower()
@@ -309,6 +315,7 @@ def a2search_script(request: Request, rng: random.Random) -> str:
         return f"<answer>{'; '.join([*neighbours[2:3], 'Narnia'])}</answer>"
     items = [
         f"the {neighbours[0]}" if neighbours else "nothing",
+        *(f"{n} (country)" for n in neighbours[:1]),  # the reference again, for a judge
         *neighbours[1:2],
         *longer[:1],
         "Atlantis",

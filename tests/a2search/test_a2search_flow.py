@@ -147,3 +147,15 @@ def test_the_verl_export_scores_with_ansf1_and_says_how_to_serve_the_search(
     every = f"<answer>{'; '.join(answer[-1] for answer in aliases)}</answer>"
     assert len(aliases) >= 2 and compute_score("a2search", every, truth) == 1.0
     assert compute_score("a2search", f"<answer>{aliases[0][0]}</answer>", truth) < 1.0
+
+
+def test_an_engine_judge_drops_what_normalising_cannot_see(planted, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(planted[0], store)
+    before = _rows(store, "a2search@1", "a2search/rl.v1")
+    done = _printed(datagen(*FAKE_RUN, "--judge-engine", "fake:a2search", store=store))
+    assert re.search(r"\| equivalent_to_reference_by_judge \| [1-9]\d* \|", done)
+    assert "| judge |" in done and "search: 13 of 13 shards resumed" in done
+    after = _rows(store, "a2search@2", "a2search/rl.v1")  # other params: a new version
+    assert [r["answer_set"] for r in after] == [r["answer_set"] for r in before]
+    assert "(country)" not in json.dumps([r["answer_set"] for r in after])
