@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))  # for tests.vllm's tiny model, and bench.machine 
 
 from bench.engine_throughput import engine_spec  # noqa: E402
 from bench.machine import describe_machine  # noqa: E402
-from datagen.generators.a2search.agent import agent_messages, search_tool  # noqa: E402
+from datagen.generators.a2search.agent import search_tool  # noqa: E402
+from datagen.generators.a2search.configs import agent_messages  # noqa: E402
 from datagen.generators.a2search.search_index import SearchIndex  # noqa: E402
 from datagen.generators.a2search.sources import read_passages  # noqa: E402
 from datagen.generators.agent.loop import AgentLimits, AgentLoop, AgentTask  # noqa: E402

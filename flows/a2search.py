@@ -16,7 +16,7 @@ from prefect import flow
 
 from datagen.catalog import Store
 from datagen.flows import a2search_steps as steps
-from datagen.flows.ledger import Ledger
+from datagen.flows.ledger import Ledger, publish_once
 from datagen.flows.publish import open_catalog
 from datagen.flows.stages import validate_outcome
 from datagen.generators.a2search import answer_sets as sets
@@ -41,21 +41,23 @@ def a2search(config: A2SearchConfig, *, store: str | None = None) -> dict:
     votes = steps.vote_on(config, found, index_dir, where, ledger)
     verified, rejected = verified_candidates(found.candidates, votes, eta=config.eta)
     steps.account_vote(ledger, verified, rejected, config.eta)
-    answer_sets = [r | {"protocol": config.protocol} for r in sets.answer_sets(questions, verified)]
+    answer_sets = sets.answer_sets(questions, verified, protocol=config.protocol)
     rows = ledger.outcome(
         validate_outcome(
             StageOutcome("answer_sets", len(answer_sets), answer_sets), steps.SCHEMAS["rl"]
         )
     )
     kept = sets.verified_trajectories(found.trusted, answer_sets)
-    steps.account_sets(ledger, rows, trajectories, found, len(kept))
+    steps.account_sets(
+        ledger, sets.set_figures(rows, len(trajectories), len(found.trusted), len(kept))
+    )
     ledger.notes.append(
         f"a2search-trajectories: {len(kept)} verified trajectories"
         + ("" if kept else ", nothing to publish")
     )
     catalog.result()
     params = to_json(config)
-    info = steps.publish_once(
+    info = publish_once(
         ledger,
         store=where,
         schema_id=steps.SCHEMAS["rl"],

@@ -6,16 +6,13 @@ and publishing the two datasets so that a rerun publishes only what is missing.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Sequence
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from datagen.catalog import Catalog, LineageEntry, Store, UnknownDatasetError
-from datagen.flows.ledger import Ledger, publish_ledger, report_ledger
+from datagen.catalog import Store
+from datagen.flows.ledger import Ledger, publish_once
 from datagen.flows.stages import (
     ShardStage,
     concat_records,
@@ -25,9 +22,10 @@ from datagen.flows.stages import (
 )
 from datagen.generators.a2search import agent, evidence, judge
 from datagen.generators.a2search.alternatives import Alternatives
+from datagen.generators.a2search.configs import parse_mapping
 from datagen.generators.a2search.recipe import TRAJECTORIES_DATASET, A2SearchConfig
 from datagen.generators.a2search.search_index import open_index
-from datagen.generators.a2search.sources import parse_mapping, read_passages, read_questions
+from datagen.generators.a2search.sources import read_passages, read_questions
 from datagen.generators.engines import open_engine
 from datagen.generators.sources import source_stage
 from datagen.schemas.records import Record, StageOutcome
@@ -179,74 +177,17 @@ def account_vote(ledger: Ledger, verified: list[Record], rejected: list[Record],
     }
 
 
-def account_sets(
-    ledger: Ledger, rows: list[Record], trajectories: list[Record], found: Alternatives, kept: int
-) -> None:
-    """The report's figures: ambiguous share, alternatives per question, trajectories kept."""
-    ambiguous = sum(r["ambiguous"] for r in rows)
-    total = len(trajectories) or 1
-    shares = {
-        "ambiguous_share": ambiguous / len(rows) if rows else 0.0,
-        "trajectories_after_filter": len(found.trusted) / total,
-        "trajectories_after_verification": kept / total,
-    }
+def account_sets(ledger: Ledger, figures: dict[str, Any]) -> None:
+    """The report's notes and distributions, and the version's stats, of ``set_figures``."""
     ledger.notes.append(
-        f"{ambiguous} of {len(rows)} questions ambiguous ({shares['ambiguous_share']:.1%}); "
-        f"trajectories kept: {shares['trajectories_after_filter']:.1%} after filtering, "
-        f"{shares['trajectories_after_verification']:.1%} after verification"
+        f"{figures['ambiguous']} of {figures['questions']} questions ambiguous "
+        f"({figures['ambiguous_share']:.1%}); trajectories kept: "
+        f"{figures['trajectories_after_filter']:.1%} after filtering, "
+        f"{figures['trajectories_after_verification']:.1%} after verification"
     )
-    ledger.distributions["alternatives per question"] = _histogram(r["alternatives"] for r in rows)
-    ledger.stats = shares | {"questions": len(rows), "ambiguous": ambiguous}
-
-
-def _histogram(values: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[str(value)] = counts.get(str(value), 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: int(kv[0])))
-
-
-def rows_digest(rows: Sequence[Record]) -> str:
-    """A digest of a version's rows, kept in its stats, by which a rerun knows it is published."""
-    return hashlib.sha256(json.dumps(list(rows), sort_keys=True, default=str).encode()).hexdigest()
-
-
-def publish_once(
-    ledger: Ledger,
-    *,
-    store: Store,
-    schema_id: str,
-    rows: list[Record],
-    params: dict[str, Any],
-    title: str,
-    parent: str | None = None,
-) -> dict[str, Any]:
-    """Report the run, then publish, unless the dataset's latest version already holds these
-    rows from these params (and parent): a rerun after a crash between the two publishes adds
-    only the other."""
-    digest = rows_digest(rows)
-    ledger.stats |= {"rows_digest": digest, "parent": parent}
-    try:
-        latest = Catalog(store).list_versions(ledger.dataset)[-1:]
-    except UnknownDatasetError:
-        latest = []
-    for info in latest:
-        same = info.params == params and info.stats.get("rows_digest") == digest
-        if same and info.stats.get("parent") == parent:
-            ledger.notes.append(f"{info.ref} already holds these rows: not published again")
-            report_ledger(ledger, title=title)
-            return {
-                "dataset": info.dataset,
-                "version": info.version,
-                "ref": info.ref,
-                "rows": info.row_count,
-                "content_hash": info.content_hash,
-                "reused": True,
-            }
-    if parent:
-        ledger.lineage.append(LineageEntry(kind="parent", ref=parent))
-    report_ledger(ledger, title=title)
-    return publish_ledger(ledger, store=store, schema_id=schema_id, rows=rows, params=params)
+    per_question = figures["alternatives_per_question"]
+    ledger.distributions["alternatives per question"] = per_question
+    ledger.stats = {k: v for k, v in figures.items() if k != "alternatives_per_question"}
 
 
 def publish_trajectories(

@@ -3,18 +3,22 @@
 A ``Ledger`` collects each stage's counts, what it quarantined, the lineage, notes and
 distributions for the report, and stats for the version. ``finish_run`` turns it into the run
 report (a Prefect artifact and the terminal), refuses an empty version (``EmptyDatasetError``,
-exit 3 on the command line), and stages and publishes the rows.
+exit 3 on the command line), and stages and publishes the rows. ``publish_once`` does the
+same unless the dataset's latest version already holds the same rows from the same params,
+for a flow that publishes two datasets and must not publish either twice after a crash.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datagen.catalog import LineageEntry, Store
+from datagen.catalog import Catalog, LineageEntry, Store, UnknownDatasetError
 from datagen.flows.publish import EmptyDatasetError, publish_version, stage_version
 from datagen.flows.stages import Shard, StageResult, read_quarantine, report_run
 from datagen.generators.report import render_report
@@ -131,3 +135,46 @@ def publish_ledger(
         stats=ledger.stats,
     )
     return publish_version(staged)
+
+
+def rows_digest(rows: Sequence[Record]) -> str:
+    """A digest of a version's rows, kept in its stats, by which a rerun knows it is published."""
+    return hashlib.sha256(json.dumps(list(rows), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def publish_once(
+    ledger: Ledger,
+    *,
+    store: Store,
+    schema_id: str,
+    rows: list[Record],
+    params: dict[str, Any],
+    title: str,
+    parent: str | None = None,
+) -> dict[str, Any]:
+    """Report the run, then publish, unless the dataset's latest version already holds these
+    rows from these params (and parent): a rerun after a crash between the two publishes adds
+    only the other."""
+    digest = rows_digest(rows)
+    ledger.stats |= {"rows_digest": digest, "parent": parent}
+    try:
+        latest = Catalog(store).list_versions(ledger.dataset)[-1:]
+    except UnknownDatasetError:
+        latest = []
+    for info in latest:
+        same = info.params == params and info.stats.get("rows_digest") == digest
+        if same and info.stats.get("parent") == parent:
+            ledger.notes.append(f"{info.ref} already holds these rows: not published again")
+            report_ledger(ledger, title=title)
+            return {
+                "dataset": info.dataset,
+                "version": info.version,
+                "ref": info.ref,
+                "rows": info.row_count,
+                "content_hash": info.content_hash,
+                "reused": True,
+            }
+    if parent:
+        ledger.lineage.append(LineageEntry(kind="parent", ref=parent))
+    report_ledger(ledger, title=title)
+    return publish_ledger(ledger, store=store, schema_id=schema_id, rows=rows, params=params)

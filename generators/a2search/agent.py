@@ -1,5 +1,6 @@
-"""A²Search's search agent: its prompts, its search tool, and the stage that samples its
-trajectories (agent configurations × N trajectories per question, all through one loop).
+"""A²Search's search agent: its search tool, and the stage that samples its trajectories
+(agent configurations × N trajectories per question, all through one loop; the prompts and
+configurations are in ``configs``).
 
 An agent configuration is an engine, a prompt variant and a temperature. The ``tags`` protocol
 is Search-R1's: reasoning in ``<think>``, ``<search>query</search>`` ends the turn and the
@@ -12,60 +13,23 @@ function natively (the shape verl's multi-turn search recipe trains with), with 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from datagen.generators.a2search.configs import AgentConfig, agent_messages
 from datagen.generators.a2search.search_index import Hit, SearchIndex
 from datagen.generators.agent.loop import AgentLimits, AgentLoop, AgentTask
 from datagen.generators.agent.protocols import TagProtocol, ToolsProtocol
 from datagen.generators.agent.stage import agent_stage
 from datagen.generators.agent.tools import Tool
-from datagen.generators.engines.base import Engine, Message, Sampling
+from datagen.generators.engines.base import Engine, Sampling
 from datagen.schemas.records import Record, StageOutcome
 
-PROTOCOL_RULES = (
-    "Answer the question by searching a document collection. Think inside <think> and "
-    "</think>. To search, write <search>your query</search>: the search results come back "
-    "between <result> and </result>. Search as often as you need. When you are done, write "
-    "every answer the documents support inside one <answer></answer>, separated by ';'."
-)
-TOOLS_RULES = (
-    "Answer the question by searching a document collection with the search function, as "
-    "often as you need. When you are done, write every answer the documents support inside one "
-    "<answer></answer>, separated by ';'."
-)
-EXHAUSTIVE = (
-    " The question may have several correct answers: look for all of them before answering."
-)
-PROMPTS = {"default": "", "exhaustive": EXHAUSTIVE}
-"""Prompt variants of the agent, by name (one dimension of an agent configuration): what each
-adds to its protocol's rules."""
-RULES = {"tags": PROTOCOL_RULES, "tools": TOOLS_RULES}
 PROTOCOLS = {
     "tags": lambda: TagProtocol(tool_names=("search",)),
     "tools": lambda: ToolsProtocol(input_key="query"),
 }
-
-
-@dataclass(frozen=True, kw_only=True)
-class AgentConfig:
-    """One agent configuration: whose trajectories are filtered together."""
-
-    engine: str
-    prompt: str
-    temperature: float
-
-    @property
-    def id(self) -> str:
-        return f"{self.engine}|{self.prompt}|t={self.temperature:g}"
-
-
-def agent_messages(question: str, prompt: str, protocol: str = "tags") -> tuple[Message, ...]:
-    return (
-        {"role": "system", "content": RULES[protocol] + PROMPTS[prompt]},
-        {"role": "user", "content": f"Question: {question}"},
-    )
+"""Each protocol name of ``configs.PROTOCOL_NAMES``, built for one agent loop."""
 
 
 def format_hits(hits: Sequence[Hit]) -> str:

@@ -11,7 +11,7 @@ holds more than one answer.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from datagen.schemas.records import Record
@@ -34,9 +34,12 @@ def merge_aliases(answers: Sequence[str]) -> list[list[str]]:
     return groups
 
 
-def answer_sets(questions: Sequence[Record], verified: Sequence[Record]) -> list[Record]:
-    """``{question_id, question, answer_set, reference, alternatives, ambiguous}`` for every
-    question, verified alternatives merged."""
+def answer_sets(
+    questions: Sequence[Record], verified: Sequence[Record], *, protocol: str
+) -> list[Record]:
+    """``{question_id, question, answer_set, reference, alternatives, ambiguous, protocol}``
+    for every question, verified alternatives merged (``protocol``: the one the run's agents
+    used, which the rl view's prompt teaches)."""
     by_question: dict[str, list[str]] = defaultdict(list)
     for candidate in verified:
         by_question[candidate["question_id"]].append(candidate["answer"])
@@ -54,9 +57,27 @@ def answer_sets(questions: Sequence[Record], verified: Sequence[Record]) -> list
                 "reference": question["answers"],
                 "alternatives": len(alternatives),
                 "ambiguous": len(answer_set) > 1,
+                "protocol": protocol,
             }
         )
     return rows
+
+
+def set_figures(rows: Sequence[Record], trajectories: int, trusted: int, kept: int) -> dict:
+    """A run's headline figures (the paper reports them): the share of ambiguous questions and
+    of the trajectories kept after filtering and after verification, and alternatives per
+    question as a histogram."""
+    ambiguous = sum(r["ambiguous"] for r in rows)
+    total = trajectories or 1
+    per_question = Counter(r["alternatives"] for r in rows)
+    return {
+        "questions": len(rows),
+        "ambiguous": ambiguous,
+        "ambiguous_share": ambiguous / len(rows) if rows else 0.0,
+        "trajectories_after_filter": trusted / total,
+        "trajectories_after_verification": kept / total,
+        "alternatives_per_question": {str(n): per_question[n] for n in sorted(per_question)},
+    }
 
 
 def verified_trajectories(trajectories: Sequence[Record], sets: Sequence[Record]) -> list[Record]:

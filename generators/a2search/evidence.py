@@ -9,34 +9,17 @@ the same, so are the passages), and answers ``yes`` or ``no`` under a choice con
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from datagen.generators.a2search.agent import load_index
+from datagen.generators.a2search.configs import VERIFY_PROMPTS, VerifierConfig
 from datagen.generators.a2search.search_index import Hit, SearchIndex
 from datagen.generators.engine_stage import engine_stage
 from datagen.generators.engines.base import Engine, Request, ResponseFormat, Result, Sampling
 from datagen.generators.sampling import stable_int
 from datagen.schemas.records import Record, StageOutcome
 
-VERIFY_PROMPTS = {
-    "default": "You check answers against documents. Given a question, documents and a "
-    "candidate answer, say 'yes' if the documents show that the candidate is a correct answer "
-    "to the question, else 'no'.",
-    "strict": "Say 'yes' only if a document states the candidate answer for this question "
-    "explicitly; if the documents do not settle it, say 'no'.",
-}
 VOTE_CHOICES = ("yes", "no")
 MAX_EVIDENCE = 8
-
-
-@dataclass(frozen=True, kw_only=True)
-class VerifierConfig:
-    engine: str
-    prompt: str
-
-    @property
-    def id(self) -> str:
-        return f"{self.engine}|{self.prompt}"
 
 
 def evidence(index: SearchIndex, queries: Sequence[str], *, k: int) -> list[Hit]:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from datagen.generators.a2search.agent import PROMPTS, PROTOCOLS, AgentConfig
-from datagen.generators.a2search.evidence import VERIFY_PROMPTS, VerifierConfig
-from datagen.generators.a2search.sources import parse_mapping
+from datagen.generators.a2search.configs import (
+    PROMPTS,
+    PROTOCOL_NAMES,
+    VERIFY_PROMPTS,
+    AgentConfig,
+    VerifierConfig,
+    parse_mapping,
+)
 from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
 from datagen.generators.recipes import Recipe
@@ -62,8 +67,8 @@ class A2SearchConfig:
         )
         parse_mapping(self.map)
         require(
-            self.protocol in PROTOCOLS,
-            f"protocol must be one of {sorted(PROTOCOLS)}, got {self.protocol!r}",
+            self.protocol in PROTOCOL_NAMES,
+            f"protocol must be one of {sorted(PROTOCOL_NAMES)}, got {self.protocol!r}",
         )
         judges = {self.judge_engine} if self.judge_engine else set()
         for spec in {a.engine for a in self.agents} | {v.engine for v in self.verifiers} | judges:

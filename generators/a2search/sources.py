@@ -19,31 +19,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
+from datagen.generators.a2search.configs import QUESTION_FIELDS
 from datagen.generators.sources import read_text_source
 from datagen.schemas.records import Quarantined, Record, SourceError, SourceRead
 
 DEMO = Path(__file__).parent / "demo"
 DEMO_LICENSE = "MIT (written by datagen from countryinfo's facts, MIT)"
-QUESTION_FIELDS = ("id", "question", "answers", "answer_set")
 QUESTIONS_SHAPE = "JSONL or Parquet of {id, question, answers, answer_set?}"
 PASSAGES_SHAPE = "JSONL or Parquet of {id, title, text}"
-
-
-def parse_mapping(text: str | None) -> dict[str, str]:
-    """``question=question.text,answers=answer+answer_aliases`` → our field → source column."""
-    mapping: dict[str, str] = {}
-    for part in (text or "").split(","):
-        if not part.strip():
-            continue
-        field, sep, column = part.partition("=")
-        field, column = field.strip(), column.strip()
-        if not sep or field not in QUESTION_FIELDS or not column:
-            fields = ", ".join(QUESTION_FIELDS)
-            raise ValueError(f"bad mapping {part!r}: write FIELD=COLUMN, FIELD one of {fields}")
-        mapping[field] = column
-    return mapping
 
 
 def read_questions(source: str, *, mapping: Mapping[str, str] | None = None) -> SourceRead:
@@ -100,6 +83,8 @@ def read_passages(source: str) -> SourceRead:
 def _rows(path: Path, *, expected: str) -> list[Any]:
     """The rows of a JSONL or Parquet file, or a ``SourceError`` saying why there are none."""
     if path.suffix == ".parquet":
+        import pyarrow.parquet as pq  # here: the command line imports this module at start-up
+
         if not path.is_file():
             raise SourceError(f"{path}: no such file (expected {expected})")
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from datagen.generators.a2search.agent import agent_messages
+from datagen.generators.a2search.configs import agent_messages
 from datagen.generators.view_shapes import sft_from_trajectories
 from datagen.schemas.records import Record
 

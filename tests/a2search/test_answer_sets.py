@@ -8,13 +8,14 @@ from functools import partial
 
 import pytest
 
-from datagen.generators.a2search.agent import AgentConfig, search_stage
+from datagen.generators.a2search.agent import search_stage
 from datagen.generators.a2search.alternatives import find_alternatives
 from datagen.generators.a2search.answer_sets import (
     answer_sets,
     merge_aliases,
     verified_trajectories,
 )
+from datagen.generators.a2search.configs import AgentConfig
 from datagen.generators.a2search.evidence import verified_candidates, verify_stage
 from datagen.generators.a2search.search_index import open_index
 from datagen.generators.a2search.sources import read_passages
@@ -94,7 +95,7 @@ def test_each_question_gets_its_set_and_the_trajectories_that_earned_it() -> Non
         {"question_id": "border-MEX", "answer": "Republic of Guatemala"},
         {"question_id": "border-MEX", "answer": "Guatemala"},
     ]
-    rows = answer_sets([QUESTION, other], verified)
+    rows = answer_sets([QUESTION, other], verified, protocol="tags")
     assert rows[0]["answer_set"] == [["Belize"], ["Guatemala", "Republic of Guatemala"]]
     assert (rows[0]["ambiguous"], rows[0]["alternatives"]) == (True, 1)
     assert (rows[1]["answer_set"], rows[1]["ambiguous"]) == ([["Tirana"]], False)
@@ -184,7 +185,7 @@ def test_the_tools_protocol_refuses_engines_without_native_calls(engine: str, me
 
 
 def test_the_tools_protocol_prompt_names_the_function_not_tags() -> None:
-    from datagen.generators.a2search.agent import agent_messages
+    from datagen.generators.a2search.configs import agent_messages
 
     system = agent_messages("Who?", "exhaustive", "tools")[0]["content"]
     assert "search function" in system and "<search>" not in system

@@ -12,12 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from datagen.generators.a2search.sources import (
-    DEMO,
-    parse_mapping,
-    read_passages,
-    read_questions,
-)
+from datagen.generators.a2search.configs import parse_mapping
+from datagen.generators.a2search.sources import DEMO, read_passages, read_questions
 from datagen.schemas.records import SourceError
 
 ROOT = Path(__file__).resolve().parents[2]

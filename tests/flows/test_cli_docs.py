@@ -54,3 +54,17 @@ def test_readme_opens_with_exactly_two_commands_and_ci_runs_the_second() -> None
     assert "datagen run toolpref" in first and "catalog show toolpref-pairwise@latest" in first
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()
     assert ci[-1] == second
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """Every recipe is imported when the CLI starts: none may pull in Prefect, Arrow, the BM25
+    index or an engine (A²Search's recipe once loaded bm25s and pyarrow: +180 ms per command)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, datagen.flows.cli; "
+        "heavy = {'prefect', 'pyarrow', 'bm25s', 'vllm', 'llama_cpp', 'torch'} & set(sys.modules); "
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
