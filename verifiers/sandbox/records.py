@@ -126,3 +126,76 @@ class ExecutionResult:
     trace: list[dict[str, Any]] | None = None
     trace_truncated: bool = False
     duration_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandStep:
+    """One program to run in a command job's work folder, e.g. a compiler, then the binary.
+
+    ``argv[0]`` is looked up on the run's ``PATH`` (``/usr/local/bin:/usr/bin:/bin``) unless
+    it holds a ``/``. ``wall_seconds`` bounds this step alone; past it, every process of the
+    run is killed and the job ends ``timeout``.
+    """
+
+    argv: tuple[str, ...]
+    wall_seconds: float = 15.0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.argv or not all(isinstance(arg, str) for arg in self.argv):
+            raise ValueError(f"a step's argv must be a non-empty tuple of str, got {self.argv!r}")
+        if not self.wall_seconds > 0:
+            raise ValueError(f"wall_seconds must be positive, got {self.wall_seconds}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandJob:
+    """Write ``files`` into a fresh work folder, then run ``steps`` there one after another.
+
+    The job passes when every step exits 0; the first step that does not ends it.
+    ``processes`` caps the processes and threads of the run (a JVM starts about 20 threads
+    before ``main``), ``memory_bytes`` the memory of the whole run (a cgroup where one is
+    available, else each process's RLIMIT_DATA: a JVM reserves gigabytes of address space
+    it never touches, so RLIMIT_AS, which Python jobs use, would stop it). ``id`` is echoed
+    back untouched.
+    """
+
+    id: Any
+    files: dict[str, str]
+    steps: tuple[CommandStep, ...]
+    processes: int = 64
+    memory_bytes: int = 1024 * MiB
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            raise ValueError(f"job {self.id!r}: a command job needs at least one step")
+        for name in self.files:
+            parts = name.split("/")
+            if not name or name.startswith("/") or ".." in parts or "" in parts:
+                raise ValueError(f"job {self.id!r}: file names are relative paths, got {name!r}")
+        if self.processes < 1:
+            raise ValueError(f"job {self.id!r}: processes must be ≥ 1, got {self.processes}")
+        if self.memory_bytes < 64 * MiB:
+            raise ValueError(f"job {self.id!r}: memory_bytes must be at least 64 MiB")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandResult:
+    """How a command job ended.
+
+    ``status`` is ``ok`` when every step exited 0; ``error`` when one exited non-zero (its
+    ``exit_code``); ``timeout`` when one ran past its wall limit; ``killed`` when a signal
+    or the output limit ended one. ``step`` is the index of the step that ended the job
+    (the last one when ok) and ``step_name`` its name; ``reason`` is empty when ok.
+    ``stdout`` is what that step printed (stdout and stderr, at most
+    ``Limits.output_bytes``): a compiler's message, a failed assertion.
+    """
+
+    id: Any
+    status: Status
+    reason: str
+    step: int
+    step_name: str
+    exit_code: int | None
+    stdout: str = ""
+    duration_s: float = 0.0
