@@ -1,7 +1,8 @@
-"""A sandbox for untrusted Python: isolated, limited, parallel, one fresh process per job.
+"""A sandbox for untrusted code: isolated, limited, parallel, one fresh process per job.
 
 ``Sandbox(limits=Limits(...)).run_batch([ExecutionJob(...), ...])`` returns one
-``ExecutionResult`` per job, ``ok``/``error``/``timeout``/``killed`` with a reason. See
+``ExecutionResult`` per job, ``ok``/``error``/``timeout``/``killed`` with a reason; a
+``CommandJob`` (files, then programs to run on them: compile, run) gets a ``CommandResult``. See
 ``pool.py`` for the process layout, ``isolation.py`` for what keeps a run in its box, and
 ``outcome.py`` for how a status is decided.
 
@@ -17,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from datagen.verifiers.sandbox.isolation import IsolationReport
 from datagen.verifiers.sandbox.records import (
     STATUSES,
+    CommandJob,
+    CommandResult,
+    CommandStep,
     ExecutionJob,
     ExecutionResult,
     Limits,
@@ -28,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STATUSES",
+    "CommandJob",
+    "CommandResult",
+    "CommandStep",
     "ExecutionJob",
     "ExecutionResult",
     "IsolationReport",

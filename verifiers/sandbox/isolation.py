@@ -26,7 +26,7 @@ import stat
 import sys
 from dataclasses import dataclass
 
-from datagen.verifiers.sandbox.records import Limits
+from datagen.verifiers.sandbox.records import MAX_COMMAND_PROCESSES, Limits
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
@@ -79,9 +79,13 @@ class ZygoteIsolation:
     scratch_root: str
 
 
-def isolate_zygote(*, uids: tuple[int, ...] | None, scratch_bytes: int) -> ZygoteIsolation:
+def isolate_zygote(
+    *, uids: tuple[int, ...] | None, scratch_bytes: int, tool_dirs: tuple[str, ...] = ()
+) -> ZygoteIsolation:
     """Enter the namespaces; call once, in the zygote, first. ``uids`` are the run user ids
-    the caller claimed (``uids.py``), None when it is not root."""
+    the caller claimed (``uids.py``), None when it is not root. ``tool_dirs`` are folders
+    that command steps run programs from (e.g. a checkout's ``node_modules``): they stay
+    readable at their own paths, even below /tmp, which runs see as a fresh tmpfs."""
     active: list[str] = []
     missing: list[str] = []
     _libc_call("prctl", PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -114,7 +118,11 @@ def isolate_zygote(*, uids: tuple[int, ...] | None, scratch_bytes: int) -> Zygot
         scratch_root = tempfile.mkdtemp(prefix="datagen-sandbox-")
         os.chmod(scratch_root, 0o755)
     else:
-        _private_read_only_mounts(scratch_bytes, active, missing)
+        _private_read_only_mounts(scratch_bytes, tool_dirs, active, missing)
+    if uids is not None:
+        for folder in tool_dirs:
+            if not _reachable_by_others(folder):
+                missing.append(f"tool folder {folder}: run users cannot read it (or a parent)")
     report = IsolationReport(tuple(active), tuple(missing), uids or ())
     return ZygoteIsolation(report, uids, scratch_root)
 
@@ -140,8 +148,11 @@ def limit_inherited(limits: Limits, *, per_run_users: bool) -> None:
     """
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if per_run_users:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+    if per_run_users:  # the hard limit leaves room for command jobs; Python runs lower it
+        hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+        if hard == resource.RLIM_INFINITY or hard > MAX_COMMAND_PROCESSES:
+            hard = MAX_COMMAND_PROCESSES
+        resource.setrlimit(resource.RLIMIT_NPROC, (min(limits.processes, hard), hard))
 
 
 def confine_run(*, uid: int | None, work_dir: str, limits: Limits, zygote_pid: int) -> None:
@@ -161,6 +172,7 @@ def confine_run(*, uid: int | None, work_dir: str, limits: Limits, zygote_pid: i
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
     if uid is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
         os.chown(work_dir, uid, uid)
         os.setgroups([])
         os.setresgid(uid, uid, uid)
@@ -169,6 +181,59 @@ def confine_run(*, uid: int | None, work_dir: str, limits: Limits, zygote_pid: i
     if os.getppid() != zygote_pid:  # the zygote died before the death signal was armed
         os._exit(1)
     os.chdir(work_dir)
+
+
+COMMAND_OPEN_FILES = 1024
+"""Open files of a command step: a JVM holds its modules file, jars and sockets open."""
+
+
+def confine_command_step(
+    *,
+    uid: int | None,
+    work_dir: str,
+    files: dict[str, str] | None,
+    processes: int,
+    memory_bytes: int,
+    cpu_seconds: int,
+    zygote_pid: int,
+) -> None:
+    """Turn a freshly forked runner into one step of a command job, about to ``exec``.
+
+    Unlike a Python run, the address space is not capped: a JVM reserves gigabytes it never
+    touches, so memory is capped by RLIMIT_DATA, which counts what a process can write to.
+    The process count is the job's own (a JVM starts some 20 threads). The first step
+    (``files`` given) makes the work folder and writes the files in it as the run's user;
+    later steps find them there.
+    """
+    os.setsid()
+    with contextlib.suppress(OSError):
+        fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+        os.write(fd, b"1000")
+        os.close(fd)
+    if files is not None:
+        os.mkdir(work_dir, 0o700)
+    infinity = resource.RLIM_INFINITY
+    resource.setrlimit(resource.RLIMIT_AS, (infinity, infinity))
+    resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (COMMAND_OPEN_FILES, COMMAND_OPEN_FILES))
+    if uid is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+        if files is not None:
+            os.chown(work_dir, uid, uid)
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    _libc_call("prctl", PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != zygote_pid:
+        os._exit(1)
+    os.chdir(work_dir)
+    for name, text in (files or {}).items():
+        folder = os.path.dirname(name)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        with open(name, "w", encoding="utf-8") as handle:
+            handle.write(text)
 
 
 def remove_tree(path: str) -> None:
@@ -197,9 +262,17 @@ def remove_tree(path: str) -> None:
         os.rmdir(path)
 
 
-def _private_read_only_mounts(scratch_bytes: int, active: list[str], missing: list[str]) -> None:
-    """In a fresh mount namespace: every mount read-only, a private tmpfs on /tmp."""
+def _private_read_only_mounts(
+    scratch_bytes: int, tool_dirs: tuple[str, ...], active: list[str], missing: list[str]
+) -> None:
+    """In a fresh mount namespace: every mount read-only, a private tmpfs on /tmp, and the
+    tool folders below /tmp bound back in at their own paths, read-only."""
     _libc_call("mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
+    hidden = {
+        folder: os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        for folder in map(os.path.realpath, tool_dirs)
+        if folder.startswith(SCRATCH_ROOT + "/") and os.path.isdir(folder)
+    }
     failed = []
     for target, options in _mounts():
         if "ro" in options:
@@ -218,6 +291,14 @@ def _private_read_only_mounts(scratch_bytes: int, active: list[str], missing: li
     size = f"mode=0755,size={scratch_bytes}".encode()
     _libc_call("mount", b"tmpfs", SCRATCH_ROOT.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, size)
     active.append(f"{SCRATCH_ROOT}: a private tmpfs of {scratch_bytes >> 20} MiB")
+    for folder, fd in hidden.items():
+        os.makedirs(folder, mode=0o755)
+        source = f"/proc/self/fd/{fd}".encode()
+        _libc_call("mount", source, folder.encode(), None, MS_BIND | MS_REC, None)
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
+        _libc_call("mount", None, folder.encode(), None, flags, None, path=folder)
+        os.close(fd)
+        active.append(f"tool folder {folder}: bound in read-only below {SCRATCH_ROOT}")
     mirrored = _mirror_unreadable_sys_path()
     if mirrored:
         active.append(f"import paths unreadable to run users mirrored: {', '.join(mirrored)}")

@@ -17,7 +17,7 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from datagen.verifiers.sandbox.records import Limits, Status
+from datagen.verifiers.sandbox.records import CommandStep, Limits, Status
 
 RUNNER_FAILED = 70
 """Exit code of a runner that could not report (e.g. the code closed its result pipe)."""
@@ -69,6 +69,40 @@ def classify(
     if code != 0:
         return Outcome("error", None, f"the process exited with code {code} and no result")
     return _read_report(report)
+
+
+EXEC_FAILED = 127
+"""Exit code of a command step whose program could not be started (as a shell's)."""
+
+
+def classify_step(
+    *,
+    wait_status: int,
+    stopped_for: RunEnd | None,
+    step: CommandStep,
+    limits: Limits,
+) -> tuple[Status, str, int | None]:
+    """``(status, reason, exit_code)`` of the command step that ended a job.
+
+    A command's own exit code is the verdict (its output is not a report), so there is no
+    report to check: a limit the zygote enforced wins, then the signal, then the exit code.
+    """
+    name = step.name or step.argv[0]
+    if stopped_for is RunEnd.WALL_LIMIT:
+        return "timeout", f"{name}: wall time limit of {step.wall_seconds:g} s exceeded", None
+    if stopped_for is RunEnd.OUTPUT_LIMIT:
+        return "killed", f"{name}: printed output exceeded {limits.output_bytes} bytes", None
+    if os.WIFSIGNALED(wait_status):
+        signum = os.WTERMSIG(wait_status)
+        if signum == signal.SIGXCPU:
+            return "timeout", f"{name}: CPU time limit exceeded", None
+        return "killed", f"{name}: killed by signal {_signal_name(signum)}", None
+    code = os.waitstatus_to_exitcode(wait_status)
+    if code == 0:
+        return "ok", "", 0
+    if code == EXEC_FAILED:
+        return "error", f"{name}: could not start {step.argv[0]!r} (exit code 127)", code
+    return "error", f"{name}: exited with code {code}", code
 
 
 def _read_report(report: bytes) -> Outcome:

@@ -21,12 +21,20 @@ from typing import Any
 
 from datagen.verifiers.sandbox.isolation import IsolationReport
 from datagen.verifiers.sandbox.protocol import (
+    command_result_from_wire,
+    command_to_wire,
     job_to_wire,
     read_frame,
     result_from_wire,
     write_frame,
 )
-from datagen.verifiers.sandbox.records import ExecutionJob, ExecutionResult, Limits
+from datagen.verifiers.sandbox.records import (
+    CommandJob,
+    CommandResult,
+    ExecutionJob,
+    ExecutionResult,
+    Limits,
+)
 from datagen.verifiers.sandbox.uids import DEFAULT_UID_BASE, UidClaim, claim_uids
 
 UIDS_PER_WORKER = 4
@@ -46,13 +54,20 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (not the code it ran): incomplete isolation, a dead zygote."""
 
 
+Job = ExecutionJob | CommandJob
+Result = ExecutionResult | CommandResult
+
+
 class Sandbox:
-    """Runs ``ExecutionJob``s, each in a fresh forked process under ``limits``.
+    """Runs ``ExecutionJob``s, each in a fresh forked process under ``limits``, and
+    ``CommandJob``s, each step a program run in the job's own work folder.
 
     ``workers`` runs at a time (default: one per core). With ``strict`` (the default), a
     missing isolation mechanism (not root, no namespaces) is an error; with
     ``strict=False`` the sandbox runs with what it has and ``isolation`` says what is off.
     Run user ids are claimed from ``uid_base`` up (``uids.py``), four per worker.
+    ``tool_dirs`` are folders command steps run programs from (a checkout's
+    ``node_modules``): they stay readable to runs at their own paths.
     Use as a context manager, or call ``close()``.
 
     The same job gives the same result in any batch, on any sandbox: every run starts from
@@ -68,6 +83,7 @@ class Sandbox:
         workers: int | None = None,
         strict: bool = True,
         uid_base: int = DEFAULT_UID_BASE,
+        tool_dirs: Sequence[str] = (),
     ):
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
@@ -91,7 +107,12 @@ class Sandbox:
             raise
         self._finalizer = weakref.finalize(self, _stop_zygote, self._process, claim)
         uids = claim.uids if claim else None
-        config = {"limits": self.limits, "workers": self.workers, "uids": uids}
+        config = {
+            "limits": self.limits,
+            "workers": self.workers,
+            "uids": uids,
+            "tool_dirs": tuple(map(str, tool_dirs)),
+        }
         reply = self._exchange(("config", config))
         if reply[0] != "ready":
             self.close()
@@ -104,11 +125,11 @@ class Sandbox:
                 + self.isolation.describe()
             )
 
-    def run_batch(self, jobs: Sequence[ExecutionJob]) -> list[ExecutionResult]:
+    def run_batch(self, jobs: Sequence[Job]) -> list[Result]:
         """One result per job, in the jobs' order."""
         return list(self.run_iter(jobs))
 
-    def run_iter(self, jobs: Iterable[ExecutionJob]) -> Iterator[ExecutionResult]:
+    def run_iter(self, jobs: Iterable[Job]) -> Iterator[Result]:
         """Results in the jobs' order, as they come; ``jobs`` is read lazily.
 
         One iteration at a time per sandbox (others wait); abandoning the iterator still
@@ -118,10 +139,10 @@ class Sandbox:
         with self._lock:
             if self._process.stdin.closed:
                 raise SandboxError("the sandbox is closed")
-            pending: Iterator[ExecutionJob] | None = iter(jobs)
+            pending: Iterator[Job] | None = iter(jobs)
             sent = next_out = self._next_index
-            received: dict[int, ExecutionResult] = {}
-            ids: dict[int, Any] = {}
+            received: dict[int, Result] = {}
+            in_flight: dict[int, Job] = {}
             try:
                 while True:
                     while pending is not None and sent - next_out - len(received) < window:
@@ -129,8 +150,8 @@ class Sandbox:
                         if job is _END:
                             pending = None
                         else:
-                            self._send(("job", sent, job_to_wire(job)))
-                            ids[sent] = job.id
+                            self._send(_job_message(sent, job))
+                            in_flight[sent] = job
                             sent += 1
                     if next_out in received:
                         result = received.pop(next_out)
@@ -140,7 +161,7 @@ class Sandbox:
                         return
                     else:
                         _, index, run = self._receive()
-                        received[index] = result_from_wire(ids.pop(index), run, self.limits)
+                        received[index] = _result(in_flight.pop(index), run, self.limits)
             finally:
                 self._next_index = sent
                 if self._process.poll() is None:
@@ -176,6 +197,18 @@ class Sandbox:
     def _died(self) -> SandboxError:
         code = self._process.wait(timeout=10)
         return SandboxError(f"the sandbox's zygote exited unexpectedly (exit code {code})")
+
+
+def _job_message(index: int, job: Job) -> tuple[str, int, Any]:
+    if isinstance(job, CommandJob):
+        return ("command", index, command_to_wire(job))
+    return ("job", index, job_to_wire(job))
+
+
+def _result(job: Job, run: Any, limits: Limits) -> Result:
+    if isinstance(job, CommandJob):
+        return command_result_from_wire(job, run, limits)
+    return result_from_wire(job.id, run, limits)
 
 
 def _stop_zygote(process: subprocess.Popen, claim: UidClaim | None) -> None:

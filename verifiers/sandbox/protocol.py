@@ -17,8 +17,14 @@ import pickle
 import struct
 from typing import Any, BinaryIO
 
-from datagen.verifiers.sandbox.outcome import RunEnd, classify
-from datagen.verifiers.sandbox.records import ExecutionJob, ExecutionResult, Limits
+from datagen.verifiers.sandbox.outcome import RunEnd, classify, classify_step
+from datagen.verifiers.sandbox.records import (
+    CommandJob,
+    CommandResult,
+    ExecutionJob,
+    ExecutionResult,
+    Limits,
+)
 
 HEADER = struct.Struct(">Q")
 
@@ -29,6 +35,40 @@ RunWire = tuple[int, float, "str | None", bytes, bytes, float]
 """How a run ended, as the zygote saw it: ``(wait_status, cpu_seconds, stopped_for, report,
 output, duration_s)``, ``stopped_for`` a ``RunEnd`` value or None, ``output`` already cut
 to the output limit."""
+
+
+CommandWire = tuple[dict[str, str], tuple[tuple[tuple[str, ...], float], ...], int, int]
+"""``(files, ((argv, wall_seconds), ...), processes, memory_bytes)``: a CommandJob's needs."""
+
+StepWire = tuple[int, int, "str | None", bytes, float]
+"""How a command job ended: ``(step, wait_status, stopped_for, output, duration_s)``, the
+step being the one that ended it (the last one when every step exited 0)."""
+
+
+def command_to_wire(job: CommandJob) -> CommandWire:
+    steps = tuple((step.argv, step.wall_seconds) for step in job.steps)
+    return (job.files, steps, job.processes, job.memory_bytes)
+
+
+def command_result_from_wire(job: CommandJob, run: StepWire, limits: Limits) -> CommandResult:
+    step, wait_status, stopped_for, output, duration_s = run
+    command = job.steps[step]
+    status, reason, exit_code = classify_step(
+        wait_status=wait_status,
+        stopped_for=RunEnd(stopped_for) if stopped_for else None,
+        step=command,
+        limits=limits,
+    )
+    return CommandResult(
+        id=job.id,
+        status=status,
+        reason=reason,
+        step=step,
+        step_name=command.name or command.argv[0],
+        exit_code=exit_code,
+        stdout=output.decode("utf-8", "replace"),
+        duration_s=duration_s,
+    )
 
 
 def job_to_wire(job: ExecutionJob) -> JobWire:

@@ -16,6 +16,9 @@ CPU- or wall-time limit ended it; ``killed``: a signal or the output limit ended
 STATUSES: tuple[Status, ...] = ("ok", "error", "timeout", "killed")
 
 MiB = 1 << 20
+MAX_COMMAND_PROCESSES = 4096
+"""The most processes and threads a command job may ask for: the hard RLIMIT_NPROC the
+zygote keeps for its runs (without CAP_SYS_RESOURCE a runner could not raise it back)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,8 +176,11 @@ class CommandJob:
             parts = name.split("/")
             if not name or name.startswith("/") or ".." in parts or "" in parts:
                 raise ValueError(f"job {self.id!r}: file names are relative paths, got {name!r}")
-        if self.processes < 1:
-            raise ValueError(f"job {self.id!r}: processes must be ≥ 1, got {self.processes}")
+        if not 1 <= self.processes <= MAX_COMMAND_PROCESSES:
+            raise ValueError(
+                f"job {self.id!r}: processes must be between 1 and {MAX_COMMAND_PROCESSES}, "
+                f"got {self.processes}"
+            )
         if self.memory_bytes < 64 * MiB:
             raise ValueError(f"job {self.id!r}: memory_bytes must be at least 64 MiB")
 

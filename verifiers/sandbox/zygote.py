@@ -21,6 +21,7 @@ import collections
 import contextlib
 import gc
 import importlib
+import math
 import os
 import select
 import signal
@@ -28,8 +29,15 @@ import time
 from dataclasses import dataclass, field
 
 from datagen.verifiers.sandbox import isolation
-from datagen.verifiers.sandbox.outcome import RUNNER_FAILED, RunEnd
-from datagen.verifiers.sandbox.protocol import FrameReader, JobWire, RunWire, encode_frame
+from datagen.verifiers.sandbox.outcome import EXEC_FAILED, RUNNER_FAILED, RunEnd
+from datagen.verifiers.sandbox.protocol import (
+    CommandWire,
+    FrameReader,
+    JobWire,
+    RunWire,
+    StepWire,
+    encode_frame,
+)
 from datagen.verifiers.sandbox.records import Limits
 from datagen.verifiers.sandbox.runner import RESULT_FD, prepare_process, run_job
 
@@ -82,6 +90,9 @@ class Run:
     cpu_seconds: float = 0.0
     ended: float = 0.0
     stopped_for: RunEnd | None = None
+    command: CommandWire | None = None
+    """Set for a command job: its steps, of which ``step`` is the one running."""
+    step: int = 0
 
 
 class Zygote:
@@ -94,7 +105,7 @@ class Zygote:
         self.scratch_root = scratch_root
         self.workers = workers
         self.free_uids = collections.deque(uids) if uids else None
-        self.queue: collections.deque[tuple[int, JobWire]] = collections.deque()
+        self.queue: collections.deque[tuple[str, int, JobWire | CommandWire]] = collections.deque()
         self.runs: dict[int, Run] = {}
         self.by_fd: dict[int, Run] = {}
         self.reader = FrameReader()
@@ -128,13 +139,16 @@ class Zygote:
 
     def _start_runs(self) -> None:
         while self.queue and len(self.runs) < self.workers:
-            index, job = self.queue.popleft()
-            self._start(index, job)
+            kind, index, job = self.queue.popleft()
+            self.serial += 1
+            uid = self.free_uids.popleft() if self.free_uids is not None else None
+            work_dir = f"{self.scratch_root}/run-{self.serial}"
+            if kind == "command":
+                self._start_step(index, job, 0, uid, work_dir, time.monotonic())
+            else:
+                self._start(index, job, uid, work_dir)
 
-    def _start(self, index: int, job: JobWire) -> None:
-        self.serial += 1
-        uid = self.free_uids.popleft() if self.free_uids is not None else None
-        work_dir = f"{self.scratch_root}/run-{self.serial}"
+    def _start(self, index: int, job: JobWire, uid: int | None, work_dir: str) -> None:
         output_r, output_w = os.pipe()
         result_r, result_w = os.pipe()
         zygote_pid = os.getpid()
@@ -160,6 +174,71 @@ class Zygote:
             self.by_fd[fd] = run
             self.poll.register(fd, select.POLLIN)
         self.poll.register(pidfd, select.POLLIN)  # readable once the runner has exited
+
+    def _start_step(
+        self,
+        index: int,
+        job: CommandWire,
+        step: int,
+        uid: int | None,
+        work_dir: str,
+        job_started: float,
+    ) -> None:
+        """Fork the runner of one step of a command job; it ``exec``s the step's program, so
+        its exit status is the step's verdict and no report pipe is needed."""
+        output_r, output_w = os.pipe()
+        zygote_pid = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self._become_step(job, step, uid, work_dir, zygote_pid, output_w)
+            except BaseException:
+                import traceback  # here only: no step that starts needs it
+
+                traceback.print_exc()
+            finally:
+                os._exit(RUNNER_FAILED)
+        os.close(output_w)
+        pidfd = os.pidfd_open(pid)
+        deadline = time.monotonic() + job[1][step][1]
+        run = Run(index, pid, uid, work_dir, job_started, deadline, output_r, -1, pidfd)
+        run.command, run.step = job, step
+        self.runs[pid] = run
+        os.set_blocking(output_r, False)
+        self.by_fd[output_r] = run
+        self.poll.register(output_r, select.POLLIN)
+        self.poll.register(pidfd, select.POLLIN)
+
+    def _become_step(
+        self,
+        job: CommandWire,
+        step: int,
+        uid: int | None,
+        work_dir: str,
+        zygote_pid: int,
+        output_w: int,
+    ) -> None:
+        os.dup2(self.devnull, 0)
+        os.dup2(output_w, 1)
+        os.dup2(output_w, 2)
+        os.closerange(3, 1 << 16)
+        files, steps, processes, memory_bytes = job
+        argv, wall_seconds = steps[step]
+        isolation.confine_command_step(
+            uid=uid,
+            work_dir=work_dir,
+            files=files if step == 0 else None,
+            processes=processes,
+            memory_bytes=memory_bytes,
+            cpu_seconds=math.ceil(wall_seconds) * (os.cpu_count() or 1),
+            zygote_pid=zygote_pid,
+        )
+        environment = {**os.environ, "HOME": work_dir, "TMPDIR": work_dir}
+        try:
+            os.execvpe(argv[0], argv, environment)
+        except OSError as exc:
+            os.write(2, f"cannot run {argv[0]!r}: {exc.strerror}\n".encode())
+            os._exit(EXEC_FAILED)
 
     def _become_runner(
         self,
@@ -194,8 +273,8 @@ class Zygote:
             self.poll.unregister(CHANNEL_IN)
             self.stop()
             return
-        for _, index, job in self.reader.feed(data):
-            self.queue.append((index, job))
+        for kind, index, job in self.reader.feed(data):
+            self.queue.append((kind, index, job))
 
     def _send(self, message: object) -> None:
         if not self.outgoing:
@@ -286,14 +365,28 @@ class Zygote:
         ]
         for run in done:
             del self.runs[run.pid]
+            if self._next_step(run):
+                continue
             isolation.remove_tree(run.work_dir)
             if self.free_uids is not None:
                 self.free_uids.append(run.uid)
             self._send(("result", run.index, self._result(run)))
 
-    def _result(self, run: Run) -> RunWire:
+    def _next_step(self, run: Run) -> bool:
+        """Start the next step of a command job whose step exited 0; False when the job is
+        over (the last step ran, or this one failed)."""
+        if run.command is None or run.step + 1 == len(run.command[1]):
+            return False
+        if run.stopped_for is not None or run.wait_status != 0:
+            return False
+        self._start_step(run.index, run.command, run.step + 1, run.uid, run.work_dir, run.started)
+        return True
+
+    def _result(self, run: Run) -> RunWire | StepWire:
         stopped_for = run.stopped_for.value if run.stopped_for else None
         duration = round(run.ended - run.started, 6)
+        if run.command is not None:
+            return (run.step, run.wait_status, stopped_for, run.output, duration)
         return (run.wait_status, run.cpu_seconds, stopped_for, run.report, run.output, duration)
 
 
@@ -309,7 +402,9 @@ def main() -> None:
     limits, workers = config["limits"], config["workers"]
     try:
         setup = isolation.isolate_zygote(
-            uids=config["uids"], scratch_bytes=max(64 << 20, 4 * workers * limits.file_bytes)
+            uids=config["uids"],
+            scratch_bytes=max(64 << 20, 4 * workers * limits.file_bytes),
+            tool_dirs=config["tool_dirs"],
         )
     except (OSError, RuntimeError) as exc:
         _write_all(encode_frame(("failed", f"{type(exc).__name__}: {exc}")))
