@@ -26,6 +26,7 @@ import stat
 import sys
 from dataclasses import dataclass
 
+from datagen.verifiers.sandbox.cgroups import MemoryCgroups
 from datagen.verifiers.sandbox.records import MAX_COMMAND_PROCESSES, Limits
 
 CLONE_NEWNS = 0x00020000
@@ -57,11 +58,14 @@ _libc = ctypes.CDLL(None, use_errno=True)
 @dataclass(frozen=True, slots=True)
 class IsolationReport:
     """The mechanisms in force (``active``) and those missing, each with its reason, and the
-    user ids runs take (empty when not root): any process of theirs belongs to a run."""
+    user ids runs take (empty when not root): any process of theirs belongs to a run, and
+    the folder of the command jobs' memory cgroups (empty without one), which the caller
+    removes if the zygote dies without doing so."""
 
     active: tuple[str, ...]
     missing: tuple[str, ...]
     run_uids: tuple[int, ...] = ()
+    cgroup_path: str = ""
 
     def describe(self) -> str:
         lines = [f"on: {item}" for item in self.active]
@@ -77,6 +81,7 @@ class ZygoteIsolation:
     report: IsolationReport
     uids: tuple[int, ...] | None
     scratch_root: str
+    cgroups: MemoryCgroups | None
 
 
 def isolate_zygote(
@@ -105,6 +110,7 @@ def isolate_zygote(
         active.append("empty network namespace")
     except OSError as exc:
         missing.append(f"network namespace: unshare(CLONE_NEWNET) failed: {exc.strerror}")
+    cgroups = _memory_cgroups(active)
     scratch_root = SCRATCH_ROOT
     try:
         _libc_call("unshare", CLONE_NEWNS)
@@ -123,8 +129,24 @@ def isolate_zygote(
         for folder in tool_dirs:
             if not _reachable_by_others(folder):
                 missing.append(f"tool folder {folder}: run users cannot read it (or a parent)")
-    report = IsolationReport(tuple(active), tuple(missing), uids or ())
-    return ZygoteIsolation(report, uids, scratch_root)
+    cgroup_path = cgroups.path if cgroups else ""
+    report = IsolationReport(tuple(active), tuple(missing), uids or (), cgroup_path)
+    return ZygoteIsolation(report, uids, scratch_root, cgroups)
+
+
+def _memory_cgroups(active: list[str]) -> MemoryCgroups | None:
+    """The command jobs' memory cgroups, made before the mounts turn read-only. Without
+    them command jobs fall back to RLIMIT_DATA: a weaker limit, which the report states but
+    does not list as missing, since Python runs (RLIMIT_AS) do not need cgroups and a strict
+    sandbox must not refuse them for it."""
+    try:
+        cgroups = MemoryCgroups.create(f"datagen-sandbox-{os.getpid()}")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        active.append(f"command jobs' memory: RLIMIT_DATA per process (no memory cgroup: {reason})")
+        return None
+    active.append(f"command jobs' memory: a cgroup per run below {cgroups.path}")
+    return cgroups
 
 
 def signal_user(uid: int, signum: int) -> None:
@@ -193,14 +215,15 @@ def confine_command_step(
     work_dir: str,
     files: dict[str, str] | None,
     processes: int,
-    memory_bytes: int,
+    memory_bytes: int | None,
     cpu_seconds: int,
     zygote_pid: int,
 ) -> None:
     """Turn a freshly forked runner into one step of a command job, about to ``exec``.
 
     Unlike a Python run, the address space is not capped: a JVM reserves gigabytes it never
-    touches, so memory is capped by RLIMIT_DATA, which counts what a process can write to.
+    touches. Memory is capped by the run's cgroup, or else (``memory_bytes`` given) by
+    RLIMIT_DATA, which counts what a process can write to.
     The process count is the job's own (a JVM starts some 20 threads). The first step
     (``files`` given) makes the work folder and writes the files in it as the run's user;
     later steps find them there.
@@ -214,7 +237,8 @@ def confine_command_step(
         os.mkdir(work_dir, 0o700)
     infinity = resource.RLIM_INFINITY
     resource.setrlimit(resource.RLIMIT_AS, (infinity, infinity))
-    resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+    if memory_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_NOFILE, (COMMAND_OPEN_FILES, COMMAND_OPEN_FILES))
     if uid is not None:

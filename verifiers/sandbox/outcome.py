@@ -29,6 +29,8 @@ class RunEnd(enum.Enum):
     WALL_LIMIT = "wall"
     OUTPUT_LIMIT = "output"
     REPORT_LIMIT = "report"
+    MEMORY_LIMIT = "memory"
+    """A command job's cgroup ran out of memory and the kernel killed one of its processes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ def classify_step(
     wait_status: int,
     stopped_for: RunEnd | None,
     step: CommandStep,
+    memory_bytes: int,
     limits: Limits,
 ) -> tuple[Status, str, int | None]:
     """``(status, reason, exit_code)`` of the command step that ended a job.
@@ -92,6 +95,8 @@ def classify_step(
         return "timeout", f"{name}: wall time limit of {step.wall_seconds:g} s exceeded", None
     if stopped_for is RunEnd.OUTPUT_LIMIT:
         return "killed", f"{name}: printed output exceeded {limits.output_bytes} bytes", None
+    if stopped_for is RunEnd.MEMORY_LIMIT:
+        return "killed", f"{name}: memory limit of {memory_bytes >> 20} MiB exceeded", None
     if os.WIFSIGNALED(wait_status):
         signum = os.WTERMSIG(wait_status)
         if signum == signal.SIGXCPU:

@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from datagen.verifiers.sandbox.cgroups import remove_leftovers
 from datagen.verifiers.sandbox.isolation import IsolationReport
 from datagen.verifiers.sandbox.protocol import (
     command_result_from_wire,
@@ -105,7 +106,8 @@ class Sandbox:
             if claim is not None:
                 claim.release()
             raise
-        self._finalizer = weakref.finalize(self, _stop_zygote, self._process, claim)
+        cgroup_folders: list[str] = []
+        self._finalizer = weakref.finalize(self, _stop_zygote, self._process, claim, cgroup_folders)
         uids = claim.uids if claim else None
         config = {
             "limits": self.limits,
@@ -118,6 +120,8 @@ class Sandbox:
             self.close()
             raise SandboxError(f"the sandbox could not start: {reply[1]}")
         self.isolation: IsolationReport = reply[1]
+        if self.isolation.cgroup_path:
+            cgroup_folders.append(self.isolation.cgroup_path)
         if strict and self.isolation.missing:
             self.close()
             raise SandboxError(
@@ -211,9 +215,12 @@ def _result(job: Job, run: Any, limits: Limits) -> Result:
     return result_from_wire(job.id, run, limits)
 
 
-def _stop_zygote(process: subprocess.Popen, claim: UidClaim | None) -> None:
+def _stop_zygote(
+    process: subprocess.Popen, claim: UidClaim | None, cgroup_folders: list[str]
+) -> None:
     """Closing stdin tells the zygote to kill its runs and exit; kill it if it does not.
-    Only then are the run user ids free for another sandbox."""
+    Only then are the run user ids free for another sandbox, and what a dead zygote left of
+    its cgroups can go."""
     for stream in (process.stdin, process.stdout):
         with contextlib.suppress(OSError):
             stream.close()
@@ -226,6 +233,8 @@ def _stop_zygote(process: subprocess.Popen, claim: UidClaim | None) -> None:
         if process.returncode != 0:
             _kill_leftovers(claim.uids)
         claim.release()
+    for folder in cgroup_folders:
+        remove_leftovers(folder)
 
 
 def _kill_leftovers(uids: tuple[int, ...]) -> None:

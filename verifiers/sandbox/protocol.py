@@ -57,6 +57,7 @@ def command_result_from_wire(job: CommandJob, run: StepWire, limits: Limits) -> 
         wait_status=wait_status,
         stopped_for=RunEnd(stopped_for) if stopped_for else None,
         step=command,
+        memory_bytes=job.memory_bytes,
         limits=limits,
     )
     return CommandResult(

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 
 from datagen.verifiers.sandbox import isolation
+from datagen.verifiers.sandbox.cgroups import MemoryCgroups
 from datagen.verifiers.sandbox.outcome import EXEC_FAILED, RUNNER_FAILED, RunEnd
 from datagen.verifiers.sandbox.protocol import (
     CommandWire,
@@ -93,15 +94,28 @@ class Run:
     command: CommandWire | None = None
     """Set for a command job: its steps, of which ``step`` is the one running."""
     step: int = 0
+    cgroup: str | None = None
+    """The command job's memory cgroup, named as its work folder, when there is one."""
+    oom_kills: int = 0
+    """The cgroup's out-of-memory kills when this step started."""
 
 
 class Zygote:
     """The poll loop: jobs from the caller in, one runner per job, results out."""
 
     def __init__(
-        self, *, limits: Limits, workers: int, uids: tuple[int, ...] | None, scratch_root: str
+        self,
+        *,
+        limits: Limits,
+        workers: int,
+        uids: tuple[int, ...] | None,
+        scratch_root: str,
+        cgroups: MemoryCgroups | None = None,
     ):
         self.limits = limits
+        self.cgroups = cgroups
+        self.stale_cgroups: list[str] = []
+        """Run cgroups whose killed processes had not all left when their run ended."""
         self.scratch_root = scratch_root
         self.workers = workers
         self.free_uids = collections.deque(uids) if uids else None
@@ -144,7 +158,8 @@ class Zygote:
             uid = self.free_uids.popleft() if self.free_uids is not None else None
             work_dir = f"{self.scratch_root}/run-{self.serial}"
             if kind == "command":
-                self._start_step(index, job, 0, uid, work_dir, time.monotonic())
+                cgroup = self._add_cgroup(os.path.basename(work_dir), job[3])
+                self._start_step(index, job, 0, uid, work_dir, time.monotonic(), cgroup)
             else:
                 self._start(index, job, uid, work_dir)
 
@@ -183,15 +198,17 @@ class Zygote:
         uid: int | None,
         work_dir: str,
         job_started: float,
+        cgroup: str | None,
     ) -> None:
         """Fork the runner of one step of a command job; it ``exec``s the step's program, so
         its exit status is the step's verdict and no report pipe is needed."""
+        oom_kills = self.cgroups.oom_kills(cgroup) if cgroup else 0
         output_r, output_w = os.pipe()
         zygote_pid = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
-                self._become_step(job, step, uid, work_dir, zygote_pid, output_w)
+                self._become_step(job, step, uid, work_dir, cgroup, zygote_pid, output_w)
             except BaseException:
                 import traceback  # here only: no step that starts needs it
 
@@ -202,7 +219,7 @@ class Zygote:
         pidfd = os.pidfd_open(pid)
         deadline = time.monotonic() + job[1][step][1]
         run = Run(index, pid, uid, work_dir, job_started, deadline, output_r, -1, pidfd)
-        run.command, run.step = job, step
+        run.command, run.step, run.cgroup, run.oom_kills = job, step, cgroup, oom_kills
         self.runs[pid] = run
         os.set_blocking(output_r, False)
         self.by_fd[output_r] = run
@@ -215,9 +232,12 @@ class Zygote:
         step: int,
         uid: int | None,
         work_dir: str,
+        cgroup: str | None,
         zygote_pid: int,
         output_w: int,
     ) -> None:
+        if cgroup is not None:
+            self.cgroups.enter(cgroup)  # before anything of the step can fork
         os.dup2(self.devnull, 0)
         os.dup2(output_w, 1)
         os.dup2(output_w, 2)
@@ -229,7 +249,7 @@ class Zygote:
             work_dir=work_dir,
             files=files if step == 0 else None,
             processes=processes,
-            memory_bytes=memory_bytes,
+            memory_bytes=None if cgroup else memory_bytes,
             cpu_seconds=math.ceil(wall_seconds) * (os.cpu_count() or 1),
             zygote_pid=zygote_pid,
         )
@@ -336,6 +356,8 @@ class Zygote:
                 run.cpu_seconds = usage.ru_utime + usage.ru_stime
                 run.ended = time.monotonic()
                 self._kill(run)  # whatever the run forked dies with it, and its pipes close
+                if run.cgroup and self.cgroups.oom_kills(run.cgroup) > run.oom_kills:
+                    run.stopped_for = run.stopped_for or RunEnd.MEMORY_LIMIT
 
     def _enforce_deadlines(self) -> None:
         now = time.monotonic()
@@ -368,9 +390,24 @@ class Zygote:
             if self._next_step(run):
                 continue
             isolation.remove_tree(run.work_dir)
+            if run.cgroup:
+                self.stale_cgroups.append(run.cgroup)
             if self.free_uids is not None:
                 self.free_uids.append(run.uid)
             self._send(("result", run.index, self._result(run)))
+        if self.stale_cgroups:
+            self.stale_cgroups = [c for c in self.stale_cgroups if not self.cgroups.remove_run(c)]
+
+    def _add_cgroup(self, name: str, memory_bytes: int) -> str | None:
+        """A memory cgroup for a command job; None (RLIMIT_DATA instead) without one."""
+        if self.cgroups is None:
+            return None
+        try:
+            self.cgroups.add_run(name, memory_bytes)
+        except OSError:
+            self.cgroups.remove_run(name)
+            return None
+        return name
 
     def _next_step(self, run: Run) -> bool:
         """Start the next step of a command job whose step exited 0; False when the job is
@@ -379,7 +416,9 @@ class Zygote:
             return False
         if run.stopped_for is not None or run.wait_status != 0:
             return False
-        self._start_step(run.index, run.command, run.step + 1, run.uid, run.work_dir, run.started)
+        self._start_step(
+            run.index, run.command, run.step + 1, run.uid, run.work_dir, run.started, run.cgroup
+        )
         return True
 
     def _result(self, run: Run) -> RunWire | StepWire:
@@ -414,12 +453,18 @@ def main() -> None:
     prepare_process(RUN_ENVIRONMENT)
     _write_all(encode_frame(("ready", setup.report)))
     zygote = Zygote(
-        limits=limits, workers=workers, uids=setup.uids, scratch_root=setup.scratch_root
+        limits=limits,
+        workers=workers,
+        uids=setup.uids,
+        scratch_root=setup.scratch_root,
+        cgroups=setup.cgroups,
     )
     try:
         zygote.serve()
     finally:
         zygote.stop()
+        if setup.cgroups is not None:
+            setup.cgroups.remove()
         if setup.scratch_root != isolation.SCRATCH_ROOT:  # a folder on the host's /tmp
             isolation.remove_tree(setup.scratch_root)
 
