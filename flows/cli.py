@@ -394,6 +394,33 @@ def verify_execution(
     _answer_lines(path, partial(verify_execution_lines, strict=not allow_weak_isolation))
 
 
+@verify_app.command("code")
+def verify_code(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="JSONL of {id, programming_language, response, check_correctness, "
+            "check_instruction}; '-' for stdin."
+        ),
+    ],
+    allow_weak_isolation: Annotated[
+        bool,
+        typer.Option(help="Run even without namespaces (not root): weaker isolation."),
+    ] = False,
+) -> None:
+    """Run IFEvalCode's checks (tests in the row's language, then its Python instruction
+    checker): one {id, correct, instruction, correct_reason, instruction_reason} per line."""
+    from datagen.verifiers.code.toolchains import MissingToolchain
+    from datagen.verifiers.code_lines import verify_code_lines
+    from datagen.verifiers.sandbox import SandboxError
+
+    try:
+        _answer_lines(path, partial(verify_code_lines, strict=not allow_weak_isolation))
+    except (MissingToolchain, SandboxError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
 @verify_app.command("answers")
 def verify_answers(
     path: Annotated[
