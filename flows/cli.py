@@ -407,6 +407,10 @@ def verify_code(
         bool,
         typer.Option(help="Run even without namespaces (not root): weaker isolation."),
     ] = False,
+    step_seconds: Annotated[
+        float,
+        typer.Option(min=0.1, help="Wall limit of each compile and each run step."),
+    ] = 15.0,
 ) -> None:
     """Run IFEvalCode's checks (tests in the row's language, then its Python instruction
     checker): one {id, correct, instruction, correct_reason, instruction_reason} per line."""
@@ -415,7 +419,10 @@ def verify_code(
     from datagen.verifiers.sandbox import SandboxError
 
     try:
-        _answer_lines(path, partial(verify_code_lines, strict=not allow_weak_isolation))
+        verify = partial(
+            verify_code_lines, strict=not allow_weak_isolation, step_seconds=step_seconds
+        )
+        _answer_lines(path, verify)
     except (MissingToolchain, SandboxError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -119,18 +119,26 @@ def check_rows(
 
 
 def reason_of(result: CommandResult) -> str:
-    """A check's reason from how its job ended: a compiler's first words, a failed
-    program's last ones (where an assertion's message is)."""
+    """A check's reason from how its job ended, with what the failed step printed."""
     if result.status == "ok":
         return "ok"
     if result.status == "timeout":
         return "timeout"
-    output = WORK_FOLDER.sub("", result.stdout).strip()
+    output = _brief(WORK_FOLDER.sub("", result.stdout).strip())
     if result.step_name == "compile":
-        return f"compile_error: {output[:DETAIL_CHARS] or result.reason}"
+        return f"compile_error: {output or result.reason}"
     if result.status == "killed" or not output:
         return f"failed: {result.reason}"
-    return f"failed: {output[-DETAIL_CHARS:]}"
+    return f"failed: {output}"
+
+
+def _brief(output: str) -> str:
+    """At most about ``DETAIL_CHARS`` of ``output``: its start and its end, where the
+    message is (node and the JVM print it first, Python last, a stack trace between)."""
+    if len(output) <= DETAIL_CHARS:
+        return output
+    half = DETAIL_CHARS // 2
+    return f"{output[:half]} … {output[-half:]}"
 
 
 def _with_step_seconds(job: CommandJob, seconds: float) -> CommandJob:

@@ -12,7 +12,12 @@
 
 Both dispatch on ``data_source``, the value the exports write, to the dataset's verifier, and
 pass ``ground_truth`` through as the trainer typed it (text, number, list, dict, NumPy array):
-the verifier decodes it. A new dataset adds one entry to ``REWARDS``.
+the verifier decodes it. A new dataset adds one entry to ``REWARDS`` (and one to
+``BATCH_REWARDS`` when its checks run programs, so that TRL's batches run in parallel).
+
+A reward made of parts (IFEvalCode's correct × instruction) reports them: ``compute_score``
+returns verl's dict form ``{"score", **parts}``, whose other keys verl keeps as
+``reward_extra_info``, and ``reward_func`` logs them.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -20,6 +25,7 @@ from typing import Any
 
 from datagen.verifiers.ansf1 import ansf1_reward
 from datagen.verifiers.answer_match import answer_match
+from datagen.verifiers.code_reward import code_reward, code_rewards
 from datagen.verifiers.critique import critique_reward
 from datagen.verifiers.verdict import Verdict
 
@@ -32,6 +38,15 @@ REWARDS: Mapping[str, RewardFn] = {
     "tear": answer_match,
     "example": answer_match,
     "a2search": ansf1_reward,
+    "ifevalcode": code_reward,
+}
+
+BatchRewardFn = Callable[..., list[Verdict]]
+"""``(completions, ground truths, **options) -> verdicts``: a verifier that runs programs
+scores a whole batch at once, its programs in parallel (``reward_func`` uses it)."""
+
+BATCH_REWARDS: Mapping[str, BatchRewardFn] = {
+    "ifevalcode": code_rewards,
 }
 
 
@@ -47,9 +62,13 @@ def reward_for(data_source: str) -> RewardFn:
         ) from None
 
 
-def score(data_source: str, completion: Any, ground_truth: Any) -> Verdict:
-    """The full verdict (value, pass flag, reason) for one completion."""
-    return reward_for(data_source)(completion, ground_truth)
+def score(data_source: str, completion: Any, ground_truth: Any, **options: Any) -> Verdict:
+    """The full verdict (value, pass flag, reason) for one completion; ``options`` go to a
+    batch verifier (IFEvalCode's ``combine``)."""
+    reward = reward_for(data_source)
+    if options and data_source in BATCH_REWARDS:
+        return BATCH_REWARDS[data_source]([completion], [ground_truth], **options)[0]
+    return reward(completion, ground_truth)
 
 
 def compute_score(
@@ -57,14 +76,21 @@ def compute_score(
     solution_str: str,
     ground_truth: Any,
     extra_info: dict[str, Any] | None = None,
+    combine: str | None = None,
     **kwargs: Any,
-) -> float:
+) -> float | dict[str, float]:
     """verl's reward function: the score of one decoded response, in [0, 1].
 
     ``extra_info`` and the extra keyword arguments verl adds (``num_turns``, reward-loop
-    handles, ``reward_kwargs`` from the config) do not change a rule-based score.
+    handles) do not change a rule-based score. ``combine`` (from verl's
+    ``custom_reward_function.reward_kwargs``) picks how IFEvalCode's parts make the score;
+    a reward with parts returns ``{"score": ..., **parts}``.
     """
-    return score(data_source, solution_str, ground_truth).value
+    options = {"combine": combine} if combine is not None else {}
+    verdict = score(data_source, solution_str, ground_truth, **options)
+    if verdict.parts is not None:
+        return {"score": verdict.value, **verdict.parts}
+    return verdict.value
 
 
 def completion_text(completion: Any) -> Any:
@@ -89,18 +115,31 @@ def reward_func(
 ) -> list[float]:
     """TRL's reward function: one score per completion, from the row's own dataset verifier.
 
-    ``log_extra`` (given by GRPOTrainer) records each verdict's reason code beside the
-    completion in TRL's completions table, so a run shows *why* rewards are zero.
+    Rows of a batch verifier (``BATCH_REWARDS``) are scored together, their programs in
+    parallel. ``log_extra`` (given by GRPOTrainer) records each verdict's reason code, and
+    each part of a reward made of parts, beside the completion in TRL's completions table, so
+    a run shows *why* rewards are zero.
     """
     if not len(completions) == len(data_source) == len(ground_truth):
         raise ValueError(
             f"reward_func got {len(completions)} completions but {len(data_source)} "
             f"data_source and {len(ground_truth)} ground_truth values; they must align"
         )
-    verdicts = [
-        score(source, completion_text(completion), truth)
-        for completion, source, truth in zip(completions, data_source, ground_truth, strict=True)
+    texts = [completion_text(completion) for completion in completions]
+    verdicts: list[Verdict | None] = [None] * len(texts)
+    for source in {s for s in data_source if isinstance(s, str)} & BATCH_REWARDS.keys():
+        rows = [i for i, s in enumerate(data_source) if s == source]
+        batch = BATCH_REWARDS[source]([texts[i] for i in rows], [ground_truth[i] for i in rows])
+        for i, verdict in zip(rows, batch, strict=True):
+            verdicts[i] = verdict
+    done = [
+        verdict or score(source, text, truth)
+        for verdict, text, source, truth in zip(
+            verdicts, texts, data_source, ground_truth, strict=True
+        )
     ]
     if log_extra is not None:
-        log_extra("reward_reason", [v.code for v in verdicts])
-    return [v.value for v in verdicts]
+        log_extra("reward_reason", [v.code for v in done])
+        for part in sorted({name for v in done for name in v.parts or {}}):
+            log_extra(part, [(v.parts or {}).get(part) for v in done])
+    return [v.value for v in done]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """``value`` in [0, 1]; ``reason`` is a stable snake_case code, optionally ``": detail"``.
+    """``value`` in [0, 1]; ``reason`` is a stable snake_case code, optionally ``": detail"``;
+    ``parts`` is set by rewards made of several checks.
 
     Group rejects by ``reason.split(": ", 1)[0]``; the detail is for people reading one record.
     """
@@ -20,6 +21,9 @@ class Verdict:
     value: float
     passed: bool
     reason: str
+    parts: dict[str, float] | None = None
+    """The values a combined reward was made of (IFEvalCode: ``correct``, ``instruction``),
+    for trainers to log beside it."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.value <= 1.0:

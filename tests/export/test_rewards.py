@@ -88,7 +88,7 @@ def test_unknown_data_source_is_an_error_naming_the_known_ones(
     verl_compute_score: Any, source: Any
 ) -> None:
     with pytest.raises(
-        ValueError, match="known data sources: a2search, example, tear, toolpref-pairwise"
+        ValueError, match="known data sources: a2search, example, ifevalcode, tear, toolpref-pairwise"
     ):
         verl_compute_score(data_source=source, solution_str=RIGHT, ground_truth="1")
 
