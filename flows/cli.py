@@ -423,8 +423,11 @@ def verify_code(
             verify_code_lines, strict=not allow_weak_isolation, step_seconds=step_seconds
         )
         _answer_lines(path, verify)
-    except (MissingToolchain, SandboxError) as exc:
+    except MissingToolchain as exc:
         err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except SandboxError as exc:
+        err.print(f"[red]error:[/red] {exc}\n(run as root, or pass --allow-weak-isolation)")
         raise typer.Exit(2) from None
 
 

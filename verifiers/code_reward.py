@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from datagen.verifiers.code_checks import CodeCheck, CodeRow, check_rows, code_sandbox
-from datagen.verifiers.sandbox import Sandbox
+from datagen.verifiers.sandbox import Sandbox, SandboxError
 from datagen.verifiers.verdict import Verdict
 
 Combine = Literal["product", "correct", "instruction"]
@@ -57,7 +57,13 @@ def warm_sandbox() -> Sandbox:
     with _sandbox_lock:
         if _sandbox is None:
             weak = os.environ.get(WEAK_ISOLATION_VARIABLE) == "1"
-            _sandbox = code_sandbox(strict=not weak)
+            try:
+                _sandbox = code_sandbox(strict=not weak)
+            except SandboxError as exc:
+                raise SandboxError(
+                    f"{exc}\n(run the trainer as root, or set {WEAK_ISOLATION_VARIABLE}=1 "
+                    f"to accept the weaker isolation)"
+                ) from exc
         return _sandbox
 
 
