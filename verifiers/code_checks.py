@@ -19,6 +19,7 @@ from typing import Any
 
 from datagen.verifiers.code.harness import correctness_job, instruction_job
 from datagen.verifiers.code.languages import UnknownLanguage
+from datagen.verifiers.code.prebuilt import PREBUILT_ROOT, ensure_prebuilt
 from datagen.verifiers.code.toolchains import NODE_MODULES
 from datagen.verifiers.sandbox import CommandJob, CommandResult, Sandbox
 
@@ -84,9 +85,13 @@ def parse_row(record: Any, *, line_number: int) -> CodeRow | CodeCheck:
 
 
 def code_sandbox(*, strict: bool = True, workers: int | None = None) -> Sandbox:
-    """A sandbox for code checks: one worker per core by default, and the checkout's
-    ``node_modules`` (TypeScript) readable to runs wherever the checkout lives."""
-    return Sandbox(workers=workers, strict=strict, tool_dirs=[str(NODE_MODULES)])
+    """A sandbox for code checks: one worker per core by default, what the harness prebuilds
+    built (once per machine), and the checkout's ``node_modules`` (TypeScript) and prebuilt
+    folder readable to runs wherever the checkout lives."""
+    ensure_prebuilt()
+    return Sandbox(
+        workers=workers, strict=strict, tool_dirs=[str(NODE_MODULES), str(PREBUILT_ROOT)]
+    )
 
 
 def check_rows(

@@ -27,6 +27,7 @@ from typing import Any
 
 from datagen.verifiers.code.extract import extract_code
 from datagen.verifiers.code.languages import Language, as_language
+from datagen.verifiers.code.prebuilt import CPP_FLAGS, Prebuilt, find_prebuilt
 from datagen.verifiers.code.rewrite import package_private, split_imports
 from datagen.verifiers.code.toolchains import NODE_MODULES, require_toolchain
 from datagen.verifiers.code.tree_cut import cut_cpp_main, cut_csharp_main
@@ -113,7 +114,7 @@ def correctness_job(id: Any, language: str, response: str, check: str) -> Comman
     return CommandJob(
         id=id,
         files=correctness_files(language, response, check),
-        steps=STEPS[language],
+        steps=steps_for(language, find_prebuilt()),
         processes=JAVA_PROCESSES if language == "java" else 64,
     )
 
@@ -141,6 +142,18 @@ def instruction_job(id: Any, response: str, check_instruction: str) -> CommandJo
     )
 
 
+def steps_for(language: Language, prebuilt: Prebuilt) -> tuple[CommandStep, ...]:
+    """``language``'s steps, using what is prebuilt (``prebuilt.py``): the same compilers
+    with the same options and messages, minus the work every check would repeat."""
+    if language == "cpp" and prebuilt.cpp_include_dir is not None:
+        include = ("-I", str(prebuilt.cpp_include_dir))
+        return (_compile("g++", *CPP_FLAGS, *include, "-o", "main", "main.cpp"), _run("./main"))
+    if language == "typescript" and prebuilt.tsc_snapshot is not None:
+        tsc = ("node", "--snapshot-blob", str(prebuilt.tsc_snapshot), "main.ts")
+        return (_compile(*tsc), _run("node", "main.js"))
+    return STEPS[language]
+
+
 def _run(*argv: str) -> CommandStep:
     return CommandStep(argv=argv, wall_seconds=STEP_SECONDS, name="run")
 
@@ -161,7 +174,7 @@ STEPS: dict[Language, tuple[CommandStep, ...]] = {
     "javascript": (_run("node", "main.js"),),
     "typescript": (_compile(*TSC, *TSC_FLAGS, *TYPE_ROOTS, "main.ts"), _run("node", "main.js")),
     "shell": (_run("bash", "main.sh"),),
-    "cpp": (_compile("g++", "-std=c++17", "-O0", "-o", "main", "main.cpp"), _run("./main")),
+    "cpp": (_compile("g++", *CPP_FLAGS, "-o", "main", "main.cpp"), _run("./main")),
     "java": (
         _compile("javac", *JAVAC_FLAGS, "Problem.java"),
         _run("java", *JVM_FLAGS, "-ea", "-cp", ".", "Problem"),
@@ -171,6 +184,6 @@ STEPS: dict[Language, tuple[CommandStep, ...]] = {
         _run("mono", "main.exe"),
     ),
 }
-"""Each language's steps over the files of ``correctness_files``: compile where the language
-compiles, then run; a type error fails TypeScript's compile step (tsc exits 2), and Java's
-``assert`` fails only under ``-ea``."""
+"""Each language's steps over the files of ``correctness_files``, as the released harness
+runs them: compile where the language compiles, then run; a type error fails TypeScript's
+compile step (tsc exits 2), and Java's ``assert`` fails only under ``-ea``."""
