@@ -6,9 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from datagen.generators.a2search.search_index import SearchIndex, corpus_hash, open_index
+from datagen.generators.a2search.search_index import (
+    SearchIndex,
+    bm25s,
+    corpus_hash,
+    open_index,
+    top_k,
+)
 from datagen.generators.a2search.sources import read_passages
 
 
@@ -72,3 +79,31 @@ def test_the_index_module_never_imports_numba() -> None:
         "assert not s.bm25s.NUMBA_AVAILABLE; import numba"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("k", [1, 3, 8, 9, 40])
+def test_top_k_is_a_full_sort_of_the_positive_scores(k: int) -> None:
+    """Both ways of ranking (argmax rounds up to ARGMAX_ROUNDS, a partition past it) give
+    what sorting every positive score by (score desc, index asc) gives, ties included."""
+    rng = np.random.default_rng(k)
+    for _ in range(50):
+        scores = rng.choice([0.0, 0.0, 0.0, 0.5, 1.25, 2.0], size=300).astype(np.float32)
+        scores[rng.integers(0, 300, 5)] = rng.random(5).astype(np.float32) * 3
+        expected = sorted(
+            ((i, float(s)) for i, s in enumerate(scores) if s > 0), key=lambda h: (-h[1], h[0])
+        )[:k]
+        before = scores.copy()
+        assert top_k(scores, k) == expected
+        assert np.array_equal(scores, before), "the caller's scores are left alone"
+    assert top_k(np.zeros(10, dtype=np.float32), k) == []
+
+
+def test_search_ranks_as_bm25s_retrieve_does(passages: list[dict]) -> None:
+    """Same scores as bm25s's own ``retrieve`` for the best hits (its ranking, replaced for
+    speed, is the one thing search does differently)."""
+    index = SearchIndex.build(passages)
+    queries = [p["title"] for p in passages[:40]] + ["capital city", "currency of"]
+    tokens = bm25s.tokenize(queries, stopwords="en", stemmer=index.stemmer, show_progress=False)
+    _, expected = index.retriever.retrieve(tokens, k=3, show_progress=False)
+    for hits, scores in zip(index.search(queries, k=3), expected.tolist(), strict=True):
+        assert [h.score for h in hits] == pytest.approx([s for s in scores if s > 0])
