@@ -87,9 +87,8 @@ def test_compute_score_signature_is_verls() -> None:
 def test_unknown_data_source_is_an_error_naming_the_known_ones(
     verl_compute_score: Any, source: Any
 ) -> None:
-    with pytest.raises(
-        ValueError, match="known data sources: a2search, example, ifevalcode, tear, toolpref-pairwise"
-    ):
+    known = "a2search, example, ifevalcode, tear, toolpref-pairwise"
+    with pytest.raises(ValueError, match=f"known data sources: {known}"):
         verl_compute_score(data_source=source, solution_str=RIGHT, ground_truth="1")
 
 
