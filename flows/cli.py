@@ -325,6 +325,10 @@ def export(
             "llamafactory) or sft (supervised fine-tuning; trl, llamafactory)."
         ),
     ] = None,
+    question_language: Annotated[
+        str | None,
+        typer.Option(help="IFEvalCode: the prompt's question in en (default), zh or both."),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Export a version for a trainer (with a README on feeding it) or for Hugging Face datasets."""
@@ -335,8 +339,11 @@ def export(
     exporters = {"parquet": export_parquet, "hf": export_hf}
     if format not in (*exporters, *TRAINERS):
         raise _fail(f"unknown format {format!r}; use one of: {', '.join((*exporters, *TRAINERS))}")
-    if format in exporters and (split or view):
-        raise _fail(f"--split and --view apply to trainer formats ({', '.join(TRAINERS)})")
+    if format in exporters and (split or view or question_language):
+        raise _fail(
+            f"--split, --view and --question-language apply to trainer formats "
+            f"({', '.join(TRAINERS)})"
+        )
     try:
         if format in exporters:
             written = exporters[format](_catalog(store), ref, out_dir)
@@ -351,6 +358,7 @@ def export(
             out_dir=out_dir,
             view=view,
             split=split or DEFAULT_SPLIT,
+            view_options={"question_language": question_language} if question_language else None,
         )
     except CatalogError as exc:
         raise _fail(str(exc)) from None

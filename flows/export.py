@@ -11,7 +11,12 @@ from pathlib import Path
 from datagen.catalog import Catalog, ExportError, render_card
 from datagen.catalog.splits import DEFAULT_SPLIT, parse_split
 from datagen.catalog.trainer_export import TrainerExport, layout_for, write_trainer_export
-from datagen.generators.views import UnknownViewError, trainer_note, view_function
+from datagen.generators.views import (
+    VIEW_OPTIONS,
+    UnknownViewError,
+    trainer_note,
+    view_function,
+)
 from datagen.schemas import table_to_records
 from datagen.verifiers import rewards
 
@@ -27,6 +32,7 @@ def export_for_trainer(
     out_dir: Path,
     view: str | None = None,
     split: str = DEFAULT_SPLIT,
+    view_options: dict[str, str] | None = None,
 ) -> TrainerExport:
     """Write ``ref`` as ``trainer``'s files (``trl | verl | openrlhf | llamafactory``) in the
     ``rl``, ``preference`` or ``sft`` view, split by task as ``split`` says (``train=0.95,...``)."""
@@ -37,7 +43,17 @@ def export_for_trainer(
         make_view = view_function(info.dataset, layout.view)
     except UnknownViewError as exc:
         raise ExportError(str(exc)) from None
-    rows = make_view(table_to_records(info.schema_id, catalog.read(info.ref)))
+    options = view_options or {}
+    unknown = sorted(set(options) - set(VIEW_OPTIONS.get(info.dataset, ())))
+    if unknown:
+        raise ExportError(
+            f"dataset {info.dataset!r} takes no view option {', '.join(unknown)}; datasets "
+            f"with options: {', '.join(f'{d} ({o[0]})' for d, o in VIEW_OPTIONS.items())}"
+        )
+    try:
+        rows = make_view(table_to_records(info.schema_id, catalog.read(info.ref)), **options)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
     return write_trainer_export(
         rows,
         trainer=trainer,

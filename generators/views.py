@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from datagen.generators.a2search import views as a2search_views
 from datagen.generators.example import views as example_views
+from datagen.generators.ifevalcode import views as ifevalcode_views
 from datagen.generators.tear import views as tear_views
 from datagen.generators.toolpref import views as toolpref_views
 from datagen.schemas.records import Record
@@ -24,7 +25,11 @@ VIEWS: dict[str, dict[str, ViewFn]] = {
     "example": example_views.VIEWS,
     "a2search": a2search_views.VIEWS,
     "a2search-trajectories": a2search_views.TRAJECTORY_VIEWS,
+    "ifevalcode": ifevalcode_views.VIEWS,
 }
+
+VIEW_OPTIONS: dict[str, tuple[str, ...]] = {"ifevalcode": ("question_language",)}
+"""Dataset → the keyword options its views take (``datagen export --question-language``)."""
 
 
 TRAINER_NOTES: dict[str, dict[str, str]] = {"a2search": a2search_views.TRAINER_NOTES}
