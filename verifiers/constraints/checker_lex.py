@@ -345,7 +345,9 @@ def lex_shell(code):
                     i = end + 1
                 i = min(i, n)
                 blank(start, i)
-                strings.append((start, i))
+                # <<- ends the body at the delimiter, after its tabs, as tree-sitter does
+                tabs = len(code[i:]) - len(code[i:].lstrip("\t")) if strip else 0
+                strings.append((start, i + tabs))
                 end = code.find("\n", i)
                 i = n if end == -1 else end + 1
             heredocs = []

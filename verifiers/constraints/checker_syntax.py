@@ -62,14 +62,16 @@ def functions_typed(code, language):
     body the blanked text of its block or its ``=>`` expression (C#).
 
     A definition is a return type on the name's line, the name, its parameter list and its
-    body: constructors, destructors, operators, conversions and declarations without a body
-    are not definitions; nor are methods whose return type has parentheses (a C# tuple).
+    body (after C++'s const, noexcept(...), override, -> type; Java's throws; C#'s where).
+    Constructors, destructors, operators, conversions and declarations without a body are
+    not definitions; nor are methods whose return type has parentheses (a C# tuple).
     """
     blanked = lex_c(code, language)[0]
     params = r"(?:[^(){};]|\((?:[^(){};]|\([^(){};]*\))*\)|\{[^(){};]*\})*"
     tail = {
         "java": r"\s*(?:throws\s+[\w.<>]+(?:\s*,\s*[\w.<>]+)*\s*)?\{",
-        "cpp": r"\s*(?:(?:const|volatile|noexcept|override|final|&&|&)\s*)*"
+        "cpp": r"\s*(?:(?:const|volatile|override|final|&&|&)\s*"
+        r"|(?:noexcept|throw)\s*(?:\([^()]*\)\s*)?)*"
         r"(?:->\s*[^;{}()]+?\s*)?\{",
         "csharp": r"\s*(?:where\s[^;{}]+?)?(?:\{|=>)",
     }[language]
@@ -195,12 +197,13 @@ def calls(body, name, language):
 def classes_c(code, language):
     """The name of each class java, javascript, typescript, cpp or csharp code declares
     (cpp and csharp: structs too; cpp: with a body; not enum or record classes); an anonymous
-    class (JavaScript's ``class {}``, C++'s ``struct {}``) has the name ""."""
+    class (JavaScript's ``class {}``, C++'s ``struct {}``) has the name "". JavaScript's
+    ``{class: x}`` is a key, not a class."""
     blanked = lex_c(code, language)[0]
     patterns = {
         "java": r"(?<![\w.@$])()class[ \t]+(?P<name>[A-Za-z_$][\w$]*)",
-        "javascript": r"(?<![\w$.])()class\b(?:[ \t]+(?P<name>[A-Za-z_$][\w$]*))?",
-        "typescript": r"(?<![\w$.])()class\b(?:[ \t]+(?P<name>[A-Za-z_$][\w$]*))?",
+        "javascript": r"(?<![\w$.])()class\b(?!\s*:)(?:[ \t]+(?P<name>[A-Za-z_$][\w$]*))?",
+        "typescript": r"(?<![\w$.])()class\b(?!\s*:)(?:[ \t]+(?P<name>[A-Za-z_$][\w$]*))?",
         "csharp": r"(?<![\w.@])(record[ \t]+)?(?:class|struct)[ \t]+(?P<name>[A-Za-z_]\w*)",
         "cpp": r"(?<![\w.])(enum[ \t]+)?(?:class|struct)\b(?:[ \t]+(?P<name>[A-Za-z_]\w*))?"
         r"[ \t]*(?:final[ \t]*)?(?::[^;{]*)?\{",
@@ -208,9 +211,9 @@ def classes_c(code, language):
     found = []
     for match in re.finditer(patterns[language], blanked):
         name = match.group("name") or ""
-        if match.group(1) or name in ("extends", "implements", "where"):
+        if match.group(1) or name == "where":
             continue
-        found.append(name)
+        found.append("" if name in ("extends", "implements") else name)
     return found
 
 

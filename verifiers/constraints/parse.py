@@ -58,7 +58,7 @@ class Parsed:
     by_type: dict[str, list[Node]] = field(repr=False)
 
     def nodes(self, *types: str) -> list[Node]:
-        """Every node of the given types, in source order within each type."""
+        """Every named node of the given types, in source order within each type."""
         if len(types) == 1:
             return self.by_type.get(types[0], [])
         return [node for kind in types for node in self.by_type.get(kind, [])]
@@ -88,11 +88,14 @@ class Parsed:
 
 
 def parse(code: str, language: Language) -> Parsed:
-    """``code`` parsed as ``language``, every node filed under its type (one walk)."""
+    """``code`` parsed as ``language``, every named node filed under its type (one walk).
+    Anonymous nodes (keywords, punctuation) are left out: JavaScript's keyword ``class``
+    would otherwise be filed with its ``class`` expressions."""
     root = parser(language).parse(code.encode("utf-8", "surrogatepass")).root_node
     by_type: dict[str, list[Node]] = defaultdict(list)
     for node in _walk(root):
-        by_type[node.type].append(node)
+        if node.is_named:
+            by_type[node.type].append(node)
     return Parsed(code=code, language=language, root=root, by_type=dict(by_type))
 
 
@@ -118,7 +121,7 @@ def text(node: Node | None) -> str:
 
 
 def descendants(node: Node, *types: str) -> Iterator[Node]:
-    """The nodes of the given types strictly below ``node``."""
+    """The named nodes of the given types strictly below ``node``."""
     for child in _walk(node):
-        if child.type in types and child != node:
+        if child.is_named and child.type in types and child != node:
             yield child
