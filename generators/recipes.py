@@ -32,7 +32,8 @@ def all_recipes() -> dict[str, Recipe]:
     """Name → recipe, in the order the command line lists them."""
     from datagen.generators.a2search.recipe import RECIPE as A2SEARCH
     from datagen.generators.example.recipe import RECIPE as EXAMPLE
+    from datagen.generators.ifevalcode.recipe import RECIPE as IFEVALCODE
     from datagen.generators.tear.recipe import RECIPE as TEAR
     from datagen.generators.toolpref.recipe import RECIPE as TOOLPREF
 
-    return {r.name: r for r in (TOOLPREF, TEAR, A2SEARCH, EXAMPLE)}
+    return {r.name: r for r in (TOOLPREF, TEAR, A2SEARCH, IFEVALCODE, EXAMPLE)}

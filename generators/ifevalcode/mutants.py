@@ -3,8 +3,9 @@
 A checker that accepts every response (a regex that never matches, a bound no code can
 break) would make its constraint free reward. So each checker is run on mutants of the
 problem's reference: empty and code-less answers, a bare program with none of the
-constructs rules look for, the reference with a snippet that has all of them, and the
-reference reformatted (tabs, trailing spaces, a long line, every line repeated). A checker
+constructs rules look for, the reference with a snippet that has all of them, with variables
+named in every style, with an import of every module a rule may forbid, and the reference
+reformatted (tabs, trailing spaces, a long line, every line repeated). A checker
 that rejects none of them is a defect: its row is quarantined with the constraint's name.
 Mutants need not pass the tests; they only have to break some constraint.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from datagen.verifiers.code.extract import extract_code
+from datagen.verifiers.constraints.imports import MODULES as FORBIDDABLE
 from datagen.verifiers.sandbox import CommandJob, CommandStep
 
 CHECKER_ACCEPTS_EVERYTHING = "checker_accepts_everything"
@@ -80,6 +82,44 @@ EVERYTHING = {
 ternary, a lambda, a class, an import, comments, badly cased names."""
 
 
+NAMES = {
+    "python": "myValue = 1\nmy_value = 2\nMyValue = 3\n",
+    "javascript": "let myValue = 1;\nlet my_value = 2;\nlet MyValue = 3;\n",
+    "typescript": "let myValue = 1;\nlet my_value = 2;\nlet MyValue = 3;\n",
+    "shell": "myValue=1\nmy_value=2\nMyValue=3\n",
+    "cpp": "int myValue = 1;\nint my_value = 2;\nint MyValue = 3;\n",
+    "java": (
+        "class Names {\n  static void names() {\n"
+        "    int myValue = 1;\n    int my_value = 2;\n    int MyValue = 3;\n  }\n}\n"
+    ),
+    "csharp": (
+        "class Names {\n  static void names() {\n"
+        "    int myValue = 1;\n    int my_value = 2;\n    int MyValue = 3;\n  }\n}\n"
+    ),
+}
+"""Variables named in every style, so that each naming rule on variables has a breaker."""
+
+IMPORT_LINE = {
+    "python": "import {module}",
+    "javascript": "const imported{index} = require('{module}');",
+    "typescript": "import * as imported{index} from '{module}';",
+    "cpp": "#include <{module}>",
+    "java": "import {module}.*;",
+    "csharp": "using {module};",
+}
+
+
+def imports_of(language: str) -> str:
+    """An import of every module the library's ``forbidden_import`` rule may forbid."""
+    if language not in IMPORT_LINE:
+        return ""
+    lines = [
+        IMPORT_LINE[language].format(module=module, index=index)
+        for index, module in enumerate(FORBIDDABLE[language])
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def mutants(reference_response: str, language: str) -> list[str]:
     """Responses that each break some kind of constraint the reference may meet."""
     code = extract_code(reference_response)
@@ -100,6 +140,8 @@ def mutants(reference_response: str, language: str) -> list[str]:
         fenced("\n".join([*lines[:1], "   " + "x" * 300, *lines[1:]]) + "\n"),
         fenced("\n".join(lines * 40) + "\n"),
         fenced(code.upper()),
+        fenced(code + "\n" + NAMES[language]),
+        fenced(imports_of(language) + code),
     ]
 
 
