@@ -69,6 +69,7 @@ CASES: list[Case] = [
         present=[
             "for (const x of xs) console.log(x);",
             "for (let i = 0; i < 3; i++) {}",
+            "async function f(stream) {\n  for await (const chunk of stream) {}\n}",
         ],
         absent=[
             """
@@ -82,7 +83,10 @@ CASES: list[Case] = [
         "for_loop",
         "typescript",
         present=["for (const key in obj) {\n  console.log(key);\n}"],
-        absent=["const total: number = xs.reduce((a, b) => a + b, 0); // for loop avoided"],
+        absent=[
+            "const total: number = xs.reduce((a, b) => a + b, 0); // for loop avoided",
+            "interface SymbolConstructor {\n  for(key: string): symbol;\n}",
+        ],
     ),
     *construct(
         "for_loop",
@@ -257,6 +261,7 @@ CASES: list[Case] = [
         "javascript",
         present=[
             "const fact = (n) => (n <= 1 ? 1 : n * fact(n - 1));",
+            "export const umask = () => process.umask();",
             """
             class Tree {
               size(node) {
@@ -281,7 +286,17 @@ CASES: list[Case] = [
         "recursion",
         "typescript",
         present=[
-            "function gcd(a: number, b: number): number {\n  return b === 0 ? a : gcd(b, a % b);\n}"
+            """
+            function gcd(a: number, b: number): number {
+              return b === 0 ? a : gcd(b, a % b);
+            }
+            """,
+            """
+            function walk(n: number): { steps: number } {
+              return n === 0 ? { steps: 0 } : { steps: walk(n - 1).steps + 1 };
+            }
+            const count = (n: number): { total: number } => (n ? count(n - 1) : { total: 0 });
+            """,
         ],
         absent=[
             """
@@ -505,6 +520,14 @@ CASES: list[Case] = [
         absent=[
             "enum class Color { Red, Green };\nstruct Point;\nint main() { return 0; }",
             "template <class T>\nT twice(T x) { return x + x; }",
+            """
+            #include <poll.h>
+            inline struct ::pollfd make_pollfd(int fd) {
+                struct ::pollfd res = {fd, POLLIN, 0};
+                return res;
+            }
+            template <typename T> struct hash_of;
+            """,
         ],
     ),
     *construct(
@@ -593,8 +616,15 @@ CASES: list[Case] = [
             }
             """,
             "int main() {\n    int x = 1;\n    auto f = [&, x]() mutable -> int { return x; };\n}",
+            "int main() {\n    auto answer = [] { return 42; }();\n}",
         ],
         absent=[
+            """
+            struct Table {
+                int cells[2]{0, 0};
+                int& operator[](int i) { return cells[i]; }
+            };
+            """,
             """
             #include <utility>
             int main() {

@@ -49,6 +49,7 @@ CASES = [
             def broken(:
                 pass
             """,
+            'print "Python 2"\n\ndef fine():\n    pass',
         ],
     ),
     *cases(
@@ -441,9 +442,21 @@ CASES = [
             template <class value_type>
             class Stack {};
             """,
+            """
+            template <typename K>
+            struct Hasher {};
+            template <>
+            struct Hasher<int> {};
+            class Solution
+            {
+            public:
+                int solve();
+            };
+            """,
         ],
         reject=[
             "struct tree_node {\n    int val;\n};",
+            "class solution\n{\n};",
             """
             class Solution : public base_solver {
             public:
@@ -603,7 +616,18 @@ CASES = [
         "function_name",
         "shell",
         name="solve",
-        accept=['solve() {\n  echo "$1"\n}\nsolve 3'],
+        accept=[
+            'solve() {\n  echo "$1"\n}\nsolve 3',
+            """
+            check() {
+              while read -r line; do echo "$line"; done <<< "$1"
+            }
+            solve()
+            {
+              check "a b"
+            }
+            """,
+        ],
         reject=["# solve() {\nsolve_all() { :; }\necho solve"],
     ),
     *cases(

@@ -316,7 +316,9 @@ def lex_shell(code):
         elif c == ")":
             frame[2] = max(0, frame[2] - 1)
             i += 1
-        elif code.startswith("<<", i) and not code.startswith("<<<", i) and frame[2] == 0:
+        elif code.startswith("<<<", i):
+            i += 3  # a here-string: its word is ordinary code
+        elif code.startswith("<<", i) and frame[2] == 0:
             k = i + 2
             strip = k < n and code[k] == "-"
             k += 1 if strip else 0
@@ -330,8 +332,9 @@ def lex_shell(code):
             word = code[word_start:k]
             if word and (word[0].isalpha() or word[0] == "_"):
                 heredocs.append((word, strip))
-                k += 1 if quote and k < n and code[k] == quote else 0
-            i = max(k, i + 2)
+                i = k + (1 if quote and k < n and code[k] == quote else 0)
+            else:
+                i += 2
         elif c == "\n" and heredocs:
             i += 1
             for word, strip in heredocs:

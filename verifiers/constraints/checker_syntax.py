@@ -48,6 +48,16 @@ def expression_end(text, i, newline_ends):
     return len(text)
 
 
+def parameters_pattern():
+    """A regular expression for the text between a parameter list's parentheses: no
+    ``;`` outside brackets, and parentheses and braces (defaults, destructuring, object
+    types) nested up to three deep inside it."""
+    inner = r"[^(){}]"
+    for _ in range(2):
+        inner = r"(?:[^(){}]|\((?:" + inner + r")*\)|\{(?:" + inner + r")*\})"
+    return r"(?:[^(){};]|\((?:" + inner + r")*\)|\{(?:" + inner + r")*\})*"
+
+
 def functions_python(tree):
     """(name, row, node) of every ``def`` and ``async def``, methods and nested ones too."""
     return [
@@ -67,18 +77,23 @@ def functions_typed(code, language):
     not definitions; nor are methods whose return type has parentheses (a C# tuple).
     """
     blanked = lex_c(code, language)[0]
-    params = r"(?:[^(){};]|\((?:[^(){};]|\([^(){};]*\))*\)|\{[^(){};]*\})*"
+    params = parameters_pattern()
     tail = {
         "java": r"\s*(?:throws\s+[\w.<>]+(?:\s*,\s*[\w.<>]+)*\s*)?\{",
         "cpp": r"\s*(?:(?:const|volatile|override|final|&&|&)\s*"
         r"|(?:noexcept|throw)\s*(?:\([^()]*\)\s*)?)*"
-        r"(?:->\s*[^;{}()]+?\s*)?\{",
+        r"(?:->\s*(?:[^;{}()]|\((?:[^;{}()]|\([^;{}()]*\))*\))+?\s*)?\{",
         "csharp": r"\s*(?:where\s[^;{}]+?)?(?:\{|=>)",
     }[language]
+    generic = r"(?:<[\w\s,.<>\[\]?]*>)?" if language == "csharp" else ""  # Max<T>(
     pattern = (
         r"(?<![\w.@$#])(?P<type>[A-Za-z_][\w<>\[\],.?&*: \t]*?[ \t*&>\]])"
-        r"(?:\w+(?:<[^<>;{}()]*>)?::)*(?P<name>[A-Za-z_]\w*)[ \t]*(?:<[^;{}()]*>)?"
-        r"\s*\(" + params + r"\)" + tail
+        r"(?:\w+(?:<[^<>;{}()]*>)?::)*(?P<name>[A-Za-z_]\w*)[ \t]*"
+        + generic
+        + r"\s*\("
+        + params
+        + r"\)"
+        + tail
     )
     keywords = {
         "if", "for", "while", "switch", "catch", "return", "new", "else", "do", "try",
@@ -98,7 +113,7 @@ def functions_typed(code, language):
     for match in re.finditer(pattern, blanked):
         name = match.group("name")
         type_words = re.findall(r"\w+", match.group("type"))
-        if name in keywords or type_words[-1] in not_types:
+        if name in keywords or type_words[-1] in not_types or "operator" in type_words:
             continue
         if blanked[match.end() - 1] == "{":
             body = blanked[match.end() - 1 : block_end(blanked, match.end() - 1)]
@@ -115,26 +130,28 @@ def functions_js(code, language):
     let/const/var whose value is an arrow function or a function expression. ``#`` of a
     private method's name is dropped."""
     blanked = lex_c(code, language)[0]
-    params = r"(?:[^(){};]|\((?:[^(){};]|\([^(){};]*\))*\)|\{[^(){};]*\})*"
+    params = parameters_pattern()
     ident = r"[A-Za-z_$][\w$]*"
     generic = r"(?:<[^(){};]*>\s*)?"
-    returns = r"(?:\s*:\s*[^{};]+?)?"
+    # A return type (TypeScript) stays on its line and is never empty, so a "{" right after
+    # ": " opens an object type; the body's "{" follows the end of a type (a name, ">", "]",
+    # ")", "}" or a quote), never "Promise<{".
+    returns = r"(?:\s*:\s*(?:\{[^{}]*\}|[^{};\s])(?:[^{};\n]|\{[^{}]*\})*?)?"
+    body = r"(?<=[\w$>\])}'\"])\s*\{"
     patterns = (
         r"(?<![\w$.])function\b\s*\*?\s*(?P<name>" + ident + r")\s*" + generic
-        + r"\(" + params + r"\)" + returns + r"\s*\{",
+        + r"\(" + params + r"\)" + returns + body,
         r"(?<![\w$.])(?:const|let|var)\s+(?P<name>" + ident + r")\s*(?::[^;\n]+?)?=(?![>=])"
         r"\s*(?:async\b\s*)?(?:function\b\s*\*?\s*(?:" + ident + r"\s*)?" + generic
-        + r"\(" + params + r"\)" + returns + r"\s*\{|" + generic
-        + r"(?:" + ident + r"|\(" + params + r"\)" + r"(?:\s*:\s*[^{};=]+?)?)\s*=>)",
+        + r"\(" + params + r"\)" + returns + body + "|" + generic
+        + r"(?:" + ident + r"|\(" + params + r"\)" + r"(?:\s*:\s*(?:[^{};=\n]|\{[^{}]*\})+?)?)"
+        + r"\s*=>)",
         r"(?m)^[ \t]*(?:(?:static|async|get|set|public|private|protected|readonly|override"
         r"|abstract|declare)[ \t]+|\*[ \t]*)*(?P<name>#?" + ident + r")[ \t]*\??[ \t]*"
-        + generic + r"\(" + params + r"\)" + returns + r"\s*\{",
+        + generic + r"\(" + params + r"\)" + returns + body,
     )  # fmt: skip
-    keywords = {
-        "if", "for", "while", "switch", "catch", "with", "function", "return", "constructor",
-        "super", "else", "do", "try", "typeof", "new", "await", "yield", "delete", "void",
-        "throw", "import", "export", "class",
-    }  # fmt: skip
+    # statements that look like a method; other keywords may name one (``delete(key) {``)
+    keywords = {"if", "for", "while", "switch", "catch", "with", "function", "constructor"}
     found = {}
     for pattern in patterns:
         for match in re.finditer(pattern, blanked):
@@ -206,7 +223,7 @@ def classes_c(code, language):
         "typescript": r"(?<![\w$.])()class\b(?!\s*:)(?:[ \t]+(?P<name>[A-Za-z_$][\w$]*))?",
         "csharp": r"(?<![\w.@])(record[ \t]+)?(?:class|struct)[ \t]+(?P<name>[A-Za-z_]\w*)",
         "cpp": r"(?<![\w.])(enum[ \t]+)?(?:class|struct)\b(?:[ \t]+(?P<name>[A-Za-z_]\w*))?"
-        r"[ \t]*(?:final[ \t]*)?(?::[^;{]*)?\{",
+        r"\s*(?:final\s*)?(?::(?!:)[^;{}()]*)?\{",
     }
     found = []
     for match in re.finditer(patterns[language], blanked):
@@ -391,14 +408,16 @@ def _colon_follows(blanked, k):
 def has_lambda(code, language):
     """Whether java, javascript, typescript or cpp code has a lambda: Java's ``->`` (not the
     arrow of a switch rule, ``case X ->``), JavaScript's ``=>`` (TypeScript: in function
-    types too), C++'s ``[captures](params) specifiers -> type {``."""
+    types too), C++'s ``[captures] {`` or ``[captures](params) specifiers -> type {`` (a
+    return type without parentheses) where no name, ``]`` or ``)`` stands right before the
+    ``[`` (``a[i]{...}`` and ``operator[](...) {`` are not lambdas)."""
     blanked = lex_c(code, language)[0]
     if language in ("javascript", "typescript"):
         return "=>" in blanked
     if language == "cpp":
         pattern = (
-            r"\[[^\[\];]*\]\s*(?:\([^;{}]*\)\s*)?(?:(?:mutable|constexpr|noexcept)\s*)*"
-            r"(?:->\s*[^;{}]+?\s*)?\{"
+            r"(?<![\w\])])\[[^\[\];]*\]\s*(?:\([^;{}]*\)\s*"
+            r"(?:(?:mutable|constexpr|noexcept)\s*)*(?:->\s*[^;{}()]+?\s*)?)?\{"
         )
         return re.search(pattern, blanked) is not None
     for match in re.finditer(r"->", blanked):

@@ -61,11 +61,17 @@ def _construct(
     )
 
 
-def _keyword(language: Language, *words: str) -> str:
+def _keyword(language: Language, *words: str, then: str = "") -> str:
     """The emitted test for a keyword in C-family code (not in a comment or a literal, not a
-    member such as ``x.for``)."""
-    pattern = rf"(?<![\w$.@])(?:{'|'.join(words)})\b"
+    member such as ``x.for``), followed by the pattern ``then``."""
+    pattern = rf"(?<![\w$.@])(?:{'|'.join(words)})\b{then}"
     return f"re.search({pattern!r}, lex_c(code, {language!r})[0]) is not None"
+
+
+JS_FOR_HEADER = r"\s*(?:await\s*)?\((?=[^)]*(?:;|\bof\b|\bin\b))"
+"""What follows a JavaScript for loop's ``for``: a header with ``;``, ``of`` or ``in``
+before its first ``)``, so that a method named ``for`` (``for(key: string): symbol``) is
+not a loop."""
 
 
 def _shell_keyword(*words: str) -> str:
@@ -77,7 +83,10 @@ FOR_LOOP = _construct(
     name="for_loop",
     doc="""A for loop: Python ``for`` statements (not comprehensions' ``for``); Java's and
     C++'s range loops, JavaScript's for-in and for-of, C#'s foreach; bash ``for``, ``for
-    ((...))`` and ``select`` (tree-sitter parses ``select`` as a for loop).""",
+    ((...))`` and ``select`` (tree-sitter parses ``select`` as a for loop). JavaScript and
+    TypeScript: a loop's header has ``;``, ``of`` or ``in`` before its first ``)``, which
+    tells it from a method named ``for``; a for-of whose pattern holds a call before ``of``
+    (``for (const {a = f()} of xs)``) is not seen.""",
     required="Use at least one for loop.",
     forbidden="Do not use for loops.",
     node_types={
@@ -91,7 +100,10 @@ FOR_LOOP = _construct(
     },
     python="(ast.For, ast.AsyncFor)",
     emit_found={
-        **{language: _keyword(language, "for") for language in C_FAMILY if language != "csharp"},
+        "java": _keyword("java", "for"),
+        "cpp": _keyword("cpp", "for"),
+        "javascript": _keyword("javascript", "for", then=JS_FOR_HEADER),
+        "typescript": _keyword("typescript", "for", then=JS_FOR_HEADER),
         "csharp": _keyword("csharp", "for", "foreach"),
         "shell": _shell_keyword("for", "select"),
     },

@@ -121,7 +121,8 @@ def text(node: Node | None) -> str:
 
 
 def descendants(node: Node, *types: str) -> Iterator[Node]:
-    """The named nodes of the given types strictly below ``node``."""
+    """The named nodes of the given types at or below ``node`` (an arrow function's body
+    may itself be the call to find)."""
     for child in _walk(node):
-        if child.is_named and child.type in types and child != node:
+        if child.is_named and child.type in types:
             yield child

@@ -7,9 +7,11 @@ inlined ``checker_lex`` and ``checker_syntax`` functions by name.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from datagen.verifiers.code.languages import Language
+from datagen.verifiers.constraints.checker_lex import parse_python
 from datagen.verifiers.constraints.parse import Parsed
 from datagen.verifiers.constraints.rules import Params
 
@@ -24,8 +26,19 @@ as ``python_broken`` makes ``decide`` fail it."""
 
 
 def python_broken(parsed: Parsed) -> bool:
-    """Whether ``parsed`` is Python with syntax errors (``ast.parse`` would refuse it)."""
-    return parsed.language == "python" and parsed.root.has_error
+    """Whether ``parsed`` is Python that the checker's ``ast.parse`` refuses, asked of
+    ``ast`` itself: tree-sitter also parses Python 2 (``print "x"``) and misplaced
+    ``__future__`` imports without an error, and errs on ``from __future__ import *``,
+    which ``ast`` takes. (The checker's own Python may be newer than this one and accept
+    newer syntax; nothing here can know.)"""
+    return parsed.language == "python" and not _ast_parses(parsed.code)
+
+
+@functools.lru_cache(maxsize=64)
+def _ast_parses(code: str) -> bool:
+    """Whether ``ast.parse`` accepts ``code``; cached, as every Python rule of a
+    ``candidates`` call asks about the same program."""
+    return parse_python(code) is not None
 
 
 def emit_functions(language: Language) -> str:

@@ -31,6 +31,9 @@ class Function:
 
 TYPE_TEXT = re.compile(r"[\w<>\[\],.?&*: \t]+")
 """What a return type may look like for ``checker_syntax.functions_typed`` to see it."""
+OPERATOR = re.compile(r"\boperator\b")
+"""A conversion operator's ``operator T()``, which tree-sitter may misread as a function
+named ``T``."""
 JS_METHOD_PREFIX = re.compile(
     r"[ \t]*(?:(?:static|async|get|set|public|private|protected|readonly|override|abstract"
     r"|declare)[ \t]+|\*[ \t]*)*#?"
@@ -125,6 +128,7 @@ def _typed_functions(parsed: Parsed) -> list[Function | None]:
         and name is not None
         and returns.end_point.row == name.start_point.row
         and TYPE_TEXT.fullmatch(text(returns))
+        and not OPERATOR.search(_line_before(parsed, name))
     ]
 
 
@@ -227,8 +231,14 @@ def classes(parsed: Parsed) -> list[str]:
         "csharp": ("class_declaration", "struct_declaration"),
     }[parsed.language]
     nodes = parsed.nodes(*kinds)
-    if parsed.language == "cpp":
-        nodes = [node for node in nodes if node.child_by_field_name("body") is not None]
+    if parsed.language == "cpp":  # with a body, and not a specialisation (name<T>)
+        nodes = [
+            node
+            for node in nodes
+            if node.child_by_field_name("body") is not None
+            and getattr(node.child_by_field_name("name"), "type", "type_identifier")
+            == "type_identifier"
+        ]
     return [text(node.child_by_field_name("name")) for node in nodes]
 
 
