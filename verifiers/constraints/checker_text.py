@@ -3,7 +3,7 @@ lengths, comment rows, doc comments above functions, indentation.
 
 These see only text and ``(start, end)`` spans of comments and literals, so both sides run
 the same code; what each side must get right on its own is the spans and the functions'
-rows (``checker_lex`` and ``checker_syntax`` for checkers, ``syntax`` for tree-sitter).
+rows (``checker_lex`` and ``checker_functions`` for checkers, ``syntax`` for tree-sitter).
 Standard library only, no module-level names (see ``checker_lex``).
 """
 

@@ -108,7 +108,7 @@ FUNCTION_DOCS = Rule(
     name="function_docs",
     category="comments",
     languages=ALL_LANGUAGES,
-    doc="""Every function (``checker_syntax``'s, as in naming.py) is documented: Python by
+    doc="""Every function (``checker_functions``', as in naming.py) is documented: Python by
     a docstring; Java, JavaScript and TypeScript by a ``/** ... */`` comment; C++ by
     ``/** */``, ``///``, ``/*! */`` or ``//!``; C# by ``///`` (or ``/** */``); bash by a
     ``#`` comment. The comment must end on the nearest line above the name that is not

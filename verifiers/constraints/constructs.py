@@ -244,7 +244,7 @@ RECURSION = Rule(
     languages=ALL_LANGUAGES,
     doc="""A function that calls itself: its body calls its name (``f(...)``,
     ``self.f(...)``, ``this.f(...)``, ``new F(...)``; bash: ``f`` as a command, also in
-    ``$(...)``). Functions are ``checker_syntax``'s (naming.py); mutual recursion does not
+    ``$(...)``). Functions are ``checker_functions``' (naming.py); mutual recursion does not
     count.""",
     text=lambda params: mode_text(
         params,

@@ -16,7 +16,12 @@ import textwrap
 from collections.abc import Sequence
 
 from datagen.verifiers.code.languages import as_language
-from datagen.verifiers.constraints import checker_lex, checker_syntax, checker_text
+from datagen.verifiers.constraints import (
+    checker_functions,
+    checker_lex,
+    checker_syntax,
+    checker_text,
+)
 from datagen.verifiers.constraints.rules import Constraint
 
 STDLIB_MODULES = ("ast", "io", "re", "tokenize")
@@ -28,7 +33,7 @@ def helpers() -> dict[str, str]:
     """The source of every inlinable function, by name."""
     return {
         name: inspect.getsource(function)
-        for module in (checker_lex, checker_syntax, checker_text)
+        for module in (checker_lex, checker_functions, checker_syntax, checker_text)
         for name, function in inspect.getmembers(module, inspect.isfunction)
         if function.__module__ == module.__name__
     }

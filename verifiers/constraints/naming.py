@@ -1,6 +1,6 @@
 """Naming conventions: function, class and variable names in a style, a required function.
 
-Functions are what ``checker_syntax.functions_*`` defines per language (constructors,
+Functions are what ``checker_functions.functions_*`` defines per language (constructors,
 destructors and operators are never functions); names that no style applies to (``_``,
 Python's dunders) are skipped, and variables may always be UPPER_CASE constants.
 """

@@ -38,7 +38,7 @@ class Rule:
     ``parameters`` maps each parameter to ``int``, ``str`` or the tuple of its allowed
     values. ``emit(language, params)`` returns the body of a function of ``code`` (the
     response's extracted code) that returns whether the code satisfies the constraint; it may
-    call the functions of ``checker_lex`` and ``checker_syntax``, which ``emit.py`` inlines.
+    call the functions of the ``checker_*`` modules, which ``emit.py`` inlines.
     ``choices(language)`` lists sensible parameters for picking constraints forward;
     ``suggest(parsed)`` adds ones read off a program (a required name), for backward
     derivation. ``doc`` defines the rule exactly, including where its definition was

@@ -2,7 +2,7 @@
 or lexemes, the Python parse guard, and the naming styles.
 
 Emitted sources here are bodies of a checker's ``constraint_N(code)`` function; they call the
-inlined ``checker_lex`` and ``checker_syntax`` functions by name.
+inlined ``checker_*`` functions by name.
 """
 
 from __future__ import annotations

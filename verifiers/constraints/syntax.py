@@ -1,11 +1,12 @@
 """Structure read off tree-sitter's tree: functions, classes, variables, imports, calls,
 comments and literals, per language.
 
-Each function implements the definition its namesake in ``checker_syntax`` (the regular
-expressions emitted checkers run) states, no more: where a regular expression cannot see
-something the tree can (a C# tuple return type, a return type on the line above the name, a
-method that shares its line with other code), the definition leaves it out, and so does this
-side, so that a rule's tree-sitter verdict and its emitted checker agree.
+Each function implements the definition its namesake in ``checker_functions`` or
+``checker_syntax`` (the regular expressions emitted checkers run) states, no more: where a
+regular expression cannot see something the tree can (a C# tuple return type, a return type
+on the line above the name, a method that shares its line with other code), the definition
+leaves it out, and so does this side, so that a rule's tree-sitter verdict and its emitted
+checker agree.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Function:
 
 
 TYPE_TEXT = re.compile(r"[\w<>\[\],.?&*: \t]+")
-"""What a return type may look like for ``checker_syntax.functions_typed`` to see it."""
+"""What a return type may look like for ``checker_functions.functions_typed`` to see it."""
 OPERATOR = re.compile(r"\boperator\b")
 """A conversion operator's ``operator T()``, which tree-sitter may misread as a function
 named ``T``."""
@@ -68,7 +69,7 @@ LITERALS = {
 
 
 def functions(parsed: Parsed) -> list[Function]:
-    """The functions ``checker_syntax``'s ``functions_*`` of the language finds."""
+    """The functions ``checker_functions``' ``functions_*`` of the language finds."""
     language = parsed.language
     if language == "python":
         found = [_function(node, node) for node in parsed.nodes("function_definition")]
@@ -174,7 +175,7 @@ def _js_functions(parsed: Parsed) -> list[Function | None]:
 
 
 def calls(parsed: Parsed, body: Node, name: str) -> bool:
-    """Whether ``body`` calls ``name`` as ``checker_syntax.calls`` sees calls: ``name(...)``,
+    """Whether ``body`` calls ``name`` as ``checker_functions.calls`` sees calls: ``name(...)``,
     ``x.name(...)``, ``new name(...)``; in bash, ``name`` as a command."""
     language = parsed.language
     if language == "shell":
