@@ -18,6 +18,7 @@ from datagen.verifiers.constraints.parse import Parsed, text
 from datagen.verifiers.constraints.rules import Params, Rule
 from datagen.verifiers.constraints.shared import (
     ALL_LANGUAGES,
+    FUNCTIONS,
     emit_functions,
     emit_lexemes,
     python_broken,
@@ -53,7 +54,8 @@ MIN_COMMENT_LINES = Rule(
     category="comments",
     languages=ALL_LANGUAGES,
     doc="""At least ``min_lines`` lines hold (part of) a comment; a block comment counts
-    each of its lines, a docstring none.""",
+    each of its lines, a docstring none, a JavaScript ``#!`` line none (tree-sitter's
+    hash-bang is not a comment); bash's and Python's ``#!`` line counts.""",
     text=lambda params: f"Write at least {params['min_lines']} lines of comments.",
     decide=_decide_min_comments,
     emit=_emit_min_comments,
@@ -108,11 +110,12 @@ FUNCTION_DOCS = Rule(
     name="function_docs",
     category="comments",
     languages=ALL_LANGUAGES,
-    doc="""Every function (``checker_functions``', as in naming.py) is documented: Python by
-    a docstring; Java, JavaScript and TypeScript by a ``/** ... */`` comment; C++ by
-    ``/** */``, ``///``, ``/*! */`` or ``//!``; C# by ``///`` (or ``/** */``); bash by a
-    ``#`` comment. The comment must end on the nearest line above the name that is not
-    blank, an annotation, an attribute or a ``template`` line.""",
+    doc=f"""Every function is documented: Python by a docstring; Java, JavaScript and
+    TypeScript by a ``/** ... */`` comment; C++ by ``/** */``, ``///``, ``/*! */`` or
+    ``//!``; C# by ``///`` (or ``/** */``); bash by a ``#`` comment (not the ``#!`` line).
+    The comment must stand alone on its lines and end on the nearest line above the name
+    that is not blank, an annotation, an attribute or a ``template`` line (so a doc comment
+    on the function's own line does not count). {FUNCTIONS}""",
     text=lambda params: "Document every function with a docstring or doc comment.",
     decide=_decide_docs,
     emit=_emit_docs,

@@ -15,6 +15,7 @@ from datagen.verifiers.constraints.rules import MODES, Params, Rule, mode_choice
 from datagen.verifiers.constraints.shared import (
     ALL_LANGUAGES,
     C_FAMILY,
+    FUNCTIONS,
     PYTHON_GUARD,
     decide_mode,
     emit_functions,
@@ -242,10 +243,9 @@ RECURSION = Rule(
     name="recursion",
     category="constructs",
     languages=ALL_LANGUAGES,
-    doc="""A function that calls itself: its body calls its name (``f(...)``,
+    doc=f"""A function that calls itself: its body calls its name (``f(...)``,
     ``self.f(...)``, ``this.f(...)``, ``new F(...)``; bash: ``f`` as a command, also in
-    ``$(...)``). Functions are ``checker_functions``' (naming.py); mutual recursion does not
-    count.""",
+    ``$(...)``); mutual recursion does not count. {FUNCTIONS}""",
     text=lambda params: mode_text(
         params,
         "Solve it recursively: at least one function must call itself.",

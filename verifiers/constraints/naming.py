@@ -14,6 +14,7 @@ from datagen.verifiers.constraints.rules import Params, Rule
 from datagen.verifiers.constraints.shared import (
     ALL_LANGUAGES,
     CONSTANT,
+    FUNCTIONS,
     PYTHON_GUARD,
     STYLES,
     emit_follows_style,
@@ -39,7 +40,7 @@ def _function_style(name: str, style: str, languages: frozenset[Language], doc: 
         name=name,
         category="naming",
         languages=languages,
-        doc=doc,
+        doc=f"{doc} {FUNCTIONS}",
         text=lambda params: f"Name every function and method in {style}.",
         decide=decide,
         emit=emit,
@@ -88,7 +89,8 @@ CLASS_PASCAL_CASE = Rule(
     category="naming",
     languages=ALL_LANGUAGES - {"shell"},
     doc="""Every class name is PascalCase. Classes are ``checker_syntax.classes_c``'s: in
-    C++ and C# structs too (C++: only with a body), never enums, records or interfaces.""",
+    C++ and C# structs too, never enums, records or interfaces; narrowed in C++ to classes
+    with a body and a plain name (not template specialisations ``S<int>``). Not bash.""",
     text=lambda params: "Name every class in PascalCase.",
     decide=_decide_classes,
     emit=_emit_classes,
@@ -152,8 +154,8 @@ FUNCTION_NAME = Rule(
     name="function_name",
     category="naming",
     languages=ALL_LANGUAGES,
-    doc="""A function or method of the given name is defined (any class, any nesting). It
-    has no fixed choices: the name comes from the problem, or from ``suggest``.""",
+    doc=f"""A function or method of the given name is defined (any class, any nesting). It
+    has no fixed choices: the name comes from the problem, or from ``suggest``. {FUNCTIONS}""",
     text=lambda params: f"Define a function named `{params['name']}`.",
     decide=_decide_function_name,
     emit=_emit_function_name,

@@ -20,6 +20,16 @@ ALL_LANGUAGES: frozenset[Language] = frozenset(
 )
 C_FAMILY = ("java", "javascript", "typescript", "cpp", "csharp")
 
+FUNCTIONS = """Functions are definitions with a body, as ``checker_functions`` reads them:
+    Python ``def``s; Java, C++ and C# methods and functions with a plain return type on the
+    name's line (narrowed: no constructors, destructors, operators or conversions, no C#
+    tuple return types, no return type on the line above); JavaScript and TypeScript
+    function declarations, named function expressions, methods that start their line and
+    the first declarator of a let/const/var whose value is an arrow or function
+    expression (narrowed: a method sharing its line with other code, and later
+    declarators, are not seen); bash functions that start their line."""
+"""The definition every rule about functions rests on, for their ``doc``."""
+
 PYTHON_GUARD = "tree = parse_python(code)\nif tree is None:\n    return False\n"
 """Emitted first by every Python rule that reads structure: code that is not Python fails,
 as ``python_broken`` makes ``decide`` fail it."""
