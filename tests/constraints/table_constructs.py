@@ -70,6 +70,14 @@ CASES: list[Case] = [
             "for (const x of xs) console.log(x);",
             "for (let i = 0; i < 3; i++) {}",
             "async function f(stream) {\n  for await (const chunk of stream) {}\n}",
+            """
+            const walkUp = function* (path) {
+              for (path = (0, resolve)(path); path; ) {
+                yield path;
+                path = dirname(path);
+              }
+            };
+            """,
         ],
         absent=[
             """

@@ -74,7 +74,8 @@ def functions_typed(code, language):
     A definition is a return type on the name's line, the name, its parameter list and its
     body (after C++'s const, noexcept(...), override, -> type; Java's throws; C#'s where).
     Constructors, destructors, operators, conversions and declarations without a body are
-    not definitions; nor are methods whose return type has parentheses (a C# tuple).
+    not definitions; nor are methods whose return type has parentheses (a C# tuple) or is
+    over 120 characters (a bound that keeps a long line from costing quadratic time).
     """
     blanked = lex_c(code, language)[0]
     params = parameters_pattern()
@@ -87,7 +88,7 @@ def functions_typed(code, language):
     }[language]
     generic = r"(?:<[\w\s,.<>\[\]?]*>)?" if language == "csharp" else ""  # Max<T>(
     pattern = (
-        r"(?<![\w.@$#])(?P<type>[A-Za-z_][\w<>\[\],.?&*: \t]*?[ \t*&>\]])"
+        r"(?<![\w.@$#])(?P<type>[A-Za-z_][\w<>\[\],.?&*: \t]{0,120}?[ \t*&>\]])"
         r"(?:\w+(?:<[^<>;{}()]*>)?::)*(?P<name>[A-Za-z_]\w*)[ \t]*"
         + generic
         + r"\s*\("

@@ -175,7 +175,10 @@ def has_ternary(code, language):
         after = blanked[i + 1 : i + 2]
         if after in ("?", ".", "[") or blanked[i - 1 : i] == "?":
             continue
-        if language == "java" and blanked[:i].rstrip()[-1:] in ("<", ","):
+        before = i - 1
+        while before >= 0 and blanked[before].isspace():
+            before -= 1
+        if language == "java" and before >= 0 and blanked[before] in "<,":
             continue
         attached = blanked[i - 1 : i].isalnum() or blanked[i - 1 : i] in ("_", "$")
         if language == "typescript" and (after in (":", ",", ")") or (after == "(" and attached)):
@@ -186,9 +189,12 @@ def has_ternary(code, language):
 
 
 def _colon_follows(blanked, k):
-    """Whether a ``:`` (not ``::``) follows offset ``k`` in the same C# expression."""
+    """Whether a ``:`` (not ``::``) follows offset ``k`` in the same C# expression, within
+    2,000 characters (a bound that keeps a line of a thousand ``int?`` from costing
+    quadratic time; no real conditional's branch is that long)."""
     depth = 0
-    while k < len(blanked):
+    stop = min(len(blanked), k + 2000)
+    while k < stop:
         c = blanked[k]
         if c == "{" and depth == 0:
             if not re.search(r"(?:\bnew\b[^;{}]*|=>\s*)\Z", blanked[max(0, k - 200) : k]):

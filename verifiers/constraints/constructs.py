@@ -69,10 +69,10 @@ def _keyword(language: Language, *words: str, then: str = "") -> str:
     return f"re.search({pattern!r}, lex_c(code, {language!r})[0]) is not None"
 
 
-JS_FOR_HEADER = r"\s*(?:await\s*)?\((?=[^)]*(?:;|\bof\b|\bin\b))"
+JS_FOR_HEADER = r"\s*(?:await\s*)?\((?=(?:[^()]|\((?:[^()]|\([^()]*\))*\))*?(?:;|\bof\b|\bin\b))"
 """What follows a JavaScript for loop's ``for``: a header with ``;``, ``of`` or ``in``
-before its first ``)``, so that a method named ``for`` (``for(key: string): symbol``) is
-not a loop."""
+outside its inner parentheses (two deep), so that a method named ``for``
+(``for(key: string): symbol``) is not a loop."""
 
 
 def _shell_keyword(*words: str) -> str:
@@ -85,9 +85,8 @@ FOR_LOOP = _construct(
     doc="""A for loop: Python ``for`` statements (not comprehensions' ``for``); Java's and
     C++'s range loops, JavaScript's for-in and for-of, C#'s foreach; bash ``for``, ``for
     ((...))`` and ``select`` (tree-sitter parses ``select`` as a for loop). JavaScript and
-    TypeScript: a loop's header has ``;``, ``of`` or ``in`` before its first ``)``, which
-    tells it from a method named ``for``; a for-of whose pattern holds a call before ``of``
-    (``for (const {a = f()} of xs)``) is not seen.""",
+    TypeScript: narrowed to loops whose header has ``;``, ``of`` or ``in`` outside
+    parentheses nested more than two deep, which tells them from a method named ``for``.""",
     required="Use at least one for loop.",
     forbidden="Do not use for loops.",
     node_types={

@@ -30,7 +30,7 @@ class Function:
     body: Node
 
 
-TYPE_TEXT = re.compile(r"[\w<>\[\],.?&*: \t]+")
+TYPE_TEXT = re.compile(r"[\w<>\[\],.?&*: \t]{1,120}")
 """What a return type may look like for ``checker_functions.functions_typed`` to see it."""
 OPERATOR = re.compile(r"\boperator\b")
 """A conversion operator's ``operator T()``, which tree-sitter may misread as a function
