@@ -29,8 +29,8 @@ def extract_code(response):
 
 
 def parse_python(code):
-    """The ``ast`` of Python ``code``, or None when it does not parse (so every Python rule
-    fails on code that is not Python, as tree-sitter's parse has errors there)."""
+    """The ``ast`` of Python ``code``, or None when it does not parse: every Python rule that
+    reads structure fails such code, on both sides (``decide`` asks ``ast`` too)."""
     try:
         return ast.parse(code)
     except (SyntaxError, ValueError):
