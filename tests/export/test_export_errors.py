@@ -181,8 +181,8 @@ def test_cli_exports_a_trainer_format(toolpref_store: tuple[Catalog, str], tmp_p
         (("--format", "verl", "--view", "preference"), "verl does not train on the preference"),
         (("--format", "verl", "--split", "train=0.9"), "must add up to 1"),
         (("--format", "verl", "--split", "train=0.9,dev=0.1"), "unknown split 'dev'"),
-        (("--format", "hf", "--view", "critique"), "--split, --view and --question-language apply to trainer formats"),
-        (("--format", "parquet", "--split", "train=1"), "--split, --view and --question-language apply"),
+        (("--format", "hf", "--view", "critique"), "--question-language apply to trainer formats"),
+        (("--format", "parquet", "--split", "train=1"), "--question-language apply"),
         (("--format", "csv"), "unknown format 'csv'; use one of: parquet, hf, verl, trl"),
     ],
 )
