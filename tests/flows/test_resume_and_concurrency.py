@@ -16,11 +16,12 @@ from .conftest import RUN_ARGS, SOURCE, datagen
 
 
 def _entries(store: Path, stage: str) -> dict[str, float]:
-    """Finished work entries of a stage: key → mtime of its data file."""
+    """Finished work entries of a stage: key → mtime of its data file. A ``.tmp-`` folder is
+    an entry being written (a kill can leave one whole but never renamed): not an entry."""
     return {
         p.parent.name: p.stat().st_mtime_ns
         for p in (store / "_work" / stage).glob("*/meta.json")
-        if (p.parent / "data.parquet").exists()
+        if (p.parent / "data.parquet").exists() and not p.parent.name.startswith(".tmp-")
     }
 
 
