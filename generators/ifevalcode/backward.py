@@ -18,9 +18,7 @@ from datagen.generators.ifevalcode.keep import Checker
 from datagen.generators.sampling import derive_seed
 from datagen.schemas.records import Record, StageOutcome
 from datagen.verifiers.code.extract import extract_code
-from datagen.verifiers.constraints import emit
-from datagen.verifiers.constraints.registry import candidates
-from datagen.verifiers.constraints.rules import Constraint
+from datagen.verifiers.constraints import Constraint, candidates, check_instruction
 
 INSTRUCTIONS_LEAD = "Your answer must also follow these instructions:"
 TOO_FEW = "too_few_constraints"
@@ -59,7 +57,7 @@ def backward_row(problem: Record, constraints: Sequence[Constraint]) -> Record:
         "english_question": f"{problem['english_question']}\n\n{INSTRUCTIONS_LEAD}\n{numbered}",
         "chinese_question": "",
         "check_correctness": problem["check_correctness"],
-        "check_instruction": emit.check_instruction(constraints, language=language),
+        "check_instruction": check_instruction(constraints, language=language),
         "constraints": [
             {
                 "category": c.rule.category,
@@ -93,8 +91,7 @@ def backward_stage(
         rows.append(row)
         language = problem["programming_language"]
         checkers[row["id"]] = [
-            Checker(c.rule.name, emit.check_instruction([c], language=language))
-            for c in constraints
+            Checker(c.rule.name, check_instruction([c], language=language)) for c in constraints
         ]
     outcome = StageOutcome("backward", len(problems), rows, n_filtered=len(problems) - len(rows))
     return outcome.check(), checkers

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from datagen.generators.ifevalcode.seeds import SEED_LINEAGE, read_seeds
-from datagen.generators.sources import read_text_source
-from datagen.generators.tear.sources import HUMANEVAL_LICENSE, humaneval_path
+from datagen.generators.sources import HUMANEVAL_LICENSE, humaneval_path, jsonl_rows
 from datagen.schemas.records import Quarantined, Record, SourceError, SourceRead
 from datagen.verifiers.code.languages import LANGUAGES
 
@@ -82,17 +81,11 @@ def read_humaneval(path: Path) -> SourceRead:
 def read_jsonl(path: Path, *, languages: Sequence[str] = LANGUAGES) -> SourceRead:
     """Rows in the layout above; bad rows quarantined with their reason, rows of other
     languages left out. A file with no usable row is a ``SourceError``."""
-    text = read_text_source(path, expected=JSONL_SHAPE)
     rows: list[Record] = []
     rejects: list[Quarantined] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        record_id = f"{path.stem}-{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rejects.append(Quarantined(record_id, f"invalid_json: {exc}", {"line": line}))
+    for record_id, row, rejected in jsonl_rows(path, expected=JSONL_SHAPE):
+        if rejected is not None:
+            rejects.append(rejected)
             continue
         problem = _row_problem(row)
         if problem:

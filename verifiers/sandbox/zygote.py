@@ -183,12 +183,16 @@ class Zygote:
         pidfd = os.pidfd_open(pid)
         deadline = now + self.limits.wall_seconds
         run = Run(index, pid, uid, work_dir, now, deadline, output_r, result_r, pidfd)
-        self.runs[pid] = run
-        for fd in (output_r, result_r):
+        self._watch(run, (output_r, result_r))
+
+    def _watch(self, run: Run, pipes: tuple[int, ...]) -> None:
+        """Poll a started runner's pipes, and its pidfd, readable once it has exited."""
+        self.runs[run.pid] = run
+        for fd in pipes:
             os.set_blocking(fd, False)
             self.by_fd[fd] = run
             self.poll.register(fd, select.POLLIN)
-        self.poll.register(pidfd, select.POLLIN)  # readable once the runner has exited
+        self.poll.register(run.pidfd, select.POLLIN)
 
     def _start_step(
         self,
@@ -220,11 +224,7 @@ class Zygote:
         deadline = time.monotonic() + job[1][step][1]
         run = Run(index, pid, uid, work_dir, job_started, deadline, output_r, -1, pidfd)
         run.command, run.step, run.cgroup, run.oom_kills = job, step, cgroup, oom_kills
-        self.runs[pid] = run
-        os.set_blocking(output_r, False)
-        self.by_fd[output_r] = run
-        self.poll.register(output_r, select.POLLIN)
-        self.poll.register(pidfd, select.POLLIN)
+        self._watch(run, (output_r,))
 
     def _become_step(
         self,
