@@ -44,6 +44,7 @@ def _function_style(name: str, style: str, languages: frozenset[Language], doc: 
         text=lambda params: f"Name every function and method in {style}.",
         decide=decide,
         emit=emit,
+        group="function_names",
     )
 
 
@@ -123,6 +124,7 @@ def _variable_style(name: str, style: str) -> Rule:
         text=lambda params: f"Name every variable in {style} (constants may be UPPER_CASE).",
         decide=decide,
         emit=emit,
+        group="variable_names",
     )
 
 

@@ -55,6 +55,14 @@ class Rule:
     parameters: Mapping[str, type | tuple[str, ...]] = field(default_factory=dict)
     choices: Callable[[Language], tuple[Params, ...]] = no_parameters
     suggest: Callable[[Parsed], Iterable[Params]] | None = None
+    group: str = ""
+    """Rules of one group read as contradicting each other (function names in snake_case and
+    in camelCase: code of one-word names meets both), so a problem gets at most one of them."""
+
+    @property
+    def slot(self) -> str:
+        """What a problem may hold one constraint of: the rule's group, else the rule."""
+        return self.group or self.name
 
 
 class UnsupportedLanguage(ValueError):
