@@ -24,6 +24,8 @@ A script is a plain function ``(request, rng) -> text`` named in ``SCRIPTS``:
 
 - ``a2search``: A²Search's agents and verifiers, reading the passages the search returned (see
   ``a2search_script``); it answers its own yes/no choices.
+- ``ifevalcode``: IFEvalCode's forward picks, code and Chinese questions
+  (``fake_ifevalcode.py``).
 
 Any other script answers a choice format with one of its choices and a JSON Schema with an
 instance.
@@ -44,6 +46,7 @@ from datagen.generators.engines.base import (
     Request,
     Result,
 )
+from datagen.generators.engines.fake_ifevalcode import ifevalcode_script
 from datagen.generators.engines.spec import EngineSpec
 
 Script = Callable[[Request, random.Random], str]
@@ -325,8 +328,9 @@ def a2search_script(request: Request, rng: random.Random) -> str:
     )
 
 
-CHOOSING_SCRIPTS = frozenset({"a2search"})
-"""Scripts that answer choice formats themselves (A²Search's verifiers vote on evidence)."""
+CHOOSING_SCRIPTS = frozenset({"a2search", "ifevalcode"})
+"""Scripts that answer response formats themselves (A²Search's verifiers vote on evidence;
+IFEvalCode's picks read the code)."""
 
 SCRIPTS: dict[str, Script] = {
     "toolpref": toolpref_script,
@@ -334,4 +338,5 @@ SCRIPTS: dict[str, Script] = {
     "example": example_script,
     "agent": agent_script,
     "a2search": a2search_script,
+    "ifevalcode": ifevalcode_script,
 }

@@ -32,7 +32,11 @@ class Checker:
 
 
 def keep_stage(
-    rows: Sequence[Record], checkers: dict[str, list[Checker]], *, sandbox: Sandbox
+    rows: Sequence[Record],
+    checkers: dict[str, list[Checker]],
+    *,
+    sandbox: Sandbox,
+    stage: str = "keep",
 ) -> StageOutcome:
     """The rows whose reference passes both checks and whose every checker rejects some
     mutant; ``checkers`` maps a row's id to its constraints' checkers."""
@@ -66,7 +70,7 @@ def keep_stage(
             kept.append(row)
         else:
             quarantined.append(Quarantined(row["id"], reason, row))
-    return StageOutcome("keep", len(rows), kept, quarantined=quarantined).check()
+    return StageOutcome(stage, len(rows), kept, quarantined=quarantined).check()
 
 
 def _first_problem(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from datagen.generators.config import option, require
+from datagen.generators.engines.spec import parse_engine_spec
 from datagen.generators.recipes import Recipe
 from datagen.verifiers.code.languages import LANGUAGES
 
 PAPER_CONSTRAINTS = (2, 15, 5.0)
 """The paper's constraints per problem: from 2 to 15, about 5 on average."""
+DIRECTIONS = ("backward", "forward")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,8 +28,24 @@ class IFEvalCodeConfig:
     mean_constraints: float = option(
         PAPER_CONSTRAINTS[2], "Mean constraints per problem (fewer where code meets fewer)."
     )
+    directions: tuple[str, ...] = option(
+        DIRECTIONS,
+        "Directions, comma-separated: 'backward' derives constraints the reference meets (no "
+        "model); 'forward' has the engine pick constraints and write code for them.",
+    )
+    engine: str = option(
+        "embedded",
+        "Engine spec (forward picks and code, and every row's Chinese question): embedded | "
+        "openai:URL?model=M | vllm:MODEL.",
+    )
     seed: int = option(0, "Run seed: which constraints each problem gets derives from it.")
     shard_size: int = option(16, "Problems per shard (the unit of checking and resume).")
+    pick_temperature: float = option(0.7, "Temperature of the forward constraint picks.")
+    write_temperature: float = option(0.2, "Temperature of the forward code.")
+    write_max_tokens: int = option(640, "Token budget of each forward answer.")
+    chinese: bool = option(True, "Have the engine write each row's Chinese question.")
+    chinese_temperature: float = option(0.2, "Temperature of the Chinese questions.")
+    chinese_max_tokens: int = option(400, "Token budget of each Chinese question.")
 
     def __post_init__(self) -> None:
         require(self.limit is None or self.limit >= 0, f"limit must be >= 0, got {self.limit}")
@@ -44,6 +62,14 @@ class IFEvalCodeConfig:
             f"mean_constraints must lie between min and max, got {self.mean_constraints}",
         )
         require(self.shard_size >= 1, f"shard_size must be >= 1, got {self.shard_size}")
+        unknown = sorted(set(self.directions) - set(DIRECTIONS))
+        require(
+            bool(self.directions) and not unknown,
+            f"directions must name some of {', '.join(DIRECTIONS)}, got {self.directions}",
+        )
+        for name in ("write_max_tokens", "chinese_max_tokens"):
+            require(getattr(self, name) >= 1, f"{name} must be >= 1, got {getattr(self, name)}")
+        parse_engine_spec(self.engine, known_kind=False)
 
 
 RECIPE = Recipe(
@@ -51,6 +77,7 @@ RECIPE = Recipe(
     dataset="ifevalcode",
     config=IFEvalCodeConfig,
     flow="datagen.flows.ifevalcode:ifevalcode",
-    help="Build IFEvalCode: code problems with constraints derived from passing code, in "
-    "seven languages, each checked for correctness and instruction-following.",
+    help="Build IFEvalCode: code problems with constraints, derived from passing code "
+    "(backward) or picked and answered by the engine (forward), in seven languages, each "
+    "checked for correctness and instruction-following.",
 )

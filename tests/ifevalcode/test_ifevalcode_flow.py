@@ -1,6 +1,9 @@
-"""``datagen run ifevalcode --limit 7`` end to end: real Prefect, a real catalog, the packaged
-seeds, tree-sitter, and every reference checked in the sandbox; then the published rows are
-checked again by ``datagen verify code`` as a user would, and exported for verl."""
+"""``datagen run ifevalcode --limit 7`` end to end on the embedded engine: real Prefect, a real
+catalog, the packaged seeds, tree-sitter, the embedded model for forward picks, code and
+Chinese questions, and every answer checked in the sandbox; then the published rows are
+checked again by ``datagen verify code`` as a user would, and exported for verl. A second run
+on the named fake engine (``fake:ifevalcode``) shows forward rows and Chinese questions kept
+in every language, which the embedded model rarely writes."""
 
 from __future__ import annotations
 
@@ -23,30 +26,64 @@ from ..flows.conftest import datagen
 pytestmark = NEEDS_ROOT
 
 
+EMBEDDED_RUN = (
+    "run", "ifevalcode", "--limit", "7", "--write-max-tokens", "256",
+    "--chinese-max-tokens", "192",
+)  # fmt: skip
+"""Smaller token budgets than the defaults keep this run near two minutes on two cores: the
+seeds' references fit in 256 tokens, and the embedded model's Chinese is low quality anyway
+(the report says so whatever the budget)."""
+
+
+def read_rows(store: Path, ref: str) -> list[dict]:
+    return table_to_records("ifevalcode/problem.v1", Catalog(Store.resolve(store)).read(ref))
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[dict]]:
     store = tmp_path_factory.mktemp("ifevalcode-store")
-    done = datagen("run", "ifevalcode", "--limit", "7", store=store)
-    rows = table_to_records(
-        "ifevalcode/problem.v1", Catalog(Store.resolve(store)).read("ifevalcode@1")
-    )
-    return store, done.stdout + done.stderr, rows
+    done = datagen(*EMBEDDED_RUN, store=store)
+    return store, done.stdout + done.stderr, read_rows(store, "ifevalcode@1")
 
 
-def test_a_small_run_publishes_one_row_per_language(published) -> None:
+@pytest.fixture(scope="module")
+def faked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[dict]]:
+    store = tmp_path_factory.mktemp("ifevalcode-fake-store")
+    done = datagen("run", "ifevalcode", "--limit", "14", "--engine", "fake:ifevalcode",
+                   store=store)  # fmt: skip
+    return store, done.stdout + done.stderr, read_rows(store, "ifevalcode@1")
+
+
+def test_a_small_embedded_run_publishes_rows_in_every_language(published) -> None:
     _, printed, rows = published
-    assert "published ifevalcode@1: 7 rows" in printed
-    assert sorted(r["programming_language"] for r in rows) == sorted(LANGUAGES)
+    assert f"published ifevalcode@1: {len(rows)} rows" in printed
+    backward = [r for r in rows if r["direction"] == "backward"]
+    assert sorted(r["programming_language"] for r in backward) == sorted(LANGUAGES)
     assert "constraints per problem:" in printed and "the paper's: 2–15" in printed
+    assert "keep pass rate per direction: backward 7/7 (100%)" in printed
+    assert "keep pass rate per constraint category:" in printed
+    assert "chinese_question: written by embedded for" in printed and "low quality" in printed
     for row in rows:
         assert 2 <= len(row["constraints"]) <= 15
-        assert row["direction"] == "backward" and row["id"] == f"{row['seed_id']}-backward"
+        assert row["id"] == f"{row['seed_id']}-{row['direction']}"
         for number, item in enumerate(row["constraints"], start=1):
             assert f"{number}. {item['text']}" in row["english_question"]
 
 
-def test_every_checker_is_standard_library_python(published) -> None:
-    for row in published[2]:
+def test_the_fake_engine_run_keeps_forward_rows_and_chinese_questions(faked) -> None:
+    _, printed, rows = faked
+    forward = [r for r in rows if r["direction"] == "forward"]
+    assert len({r["programming_language"] for r in forward}) >= 5, printed[-3000:]
+    assert "keep pass rate per direction: backward 14/14 (100%), forward" in printed
+    assert "reference_breaks_instructions" in printed  # the fake's wrong picks, quarantined
+    assert all(r["chinese_question"] for r in rows)
+    assert "low quality" not in printed
+    for row in forward:
+        assert row["reference_response"].startswith("Here is the solution:")
+
+
+def test_every_checker_is_standard_library_python(published, faked) -> None:
+    for row in published[2] + faked[2]:
         tree = ast.parse(row["check_instruction"])
         imported = {
             alias.name.split(".")[0]
@@ -57,10 +94,10 @@ def test_every_checker_is_standard_library_python(published) -> None:
         assert imported <= set(sys.stdlib_module_names), imported
 
 
-def test_published_rows_pass_datagen_verify_code(published, tmp_path: Path) -> None:
-    """The rows as a user gets them: the reference passes both checks; the bare answer of
-    each row's seed question fails the instructions of most rows."""
-    store, _, rows = published
+@pytest.mark.parametrize("run", ["published", "faked"])
+def test_published_rows_pass_datagen_verify_code(run, request, tmp_path: Path) -> None:
+    """The rows as a user gets them: the reference passes both checks."""
+    store, _, rows = request.getfixturevalue(run)
     lines = [
         {
             "id": row["id"],
@@ -99,11 +136,21 @@ def test_the_rl_export_carries_the_reward_and_the_question_language(
         assert score["score"] == 1.0
 
 
-def test_a_rerun_resumes_its_shard_and_publishes_the_same_rows(published) -> None:
+def test_the_chinese_export_asks_the_engine_written_question(faked, tmp_path: Path) -> None:
+    store, _, rows = faked
+    out = tmp_path / "verl-zh"
+    datagen(
+        "export", "ifevalcode@1", "--format", "verl", "--out", str(out), "--split", "train=1",
+        "--question-language", "zh", store=store,
+    )  # fmt: skip
+    chinese = {row["id"]: row["chinese_question"] for row in rows}
+    for item in pq.read_table(out / "train.parquet").to_pylist():
+        assert item["prompt"][0]["content"].startswith(chinese[item["extra_info"]["id"]])
+
+
+def test_a_rerun_resumes_every_shard_and_publishes_the_same_rows(published) -> None:
     store, _, rows = published
-    done = datagen("run", "ifevalcode", "--limit", "7", store=store)
-    assert "backward: 1 of 1 shards resumed" in done.stdout + done.stderr
-    again = table_to_records(
-        "ifevalcode/problem.v1", Catalog(Store.resolve(store)).read("ifevalcode@2")
-    )
-    assert again == rows
+    done = datagen(*EMBEDDED_RUN, store=store)
+    for stage in ("backward", "pick", "chinese"):
+        assert f"{stage}: 1 of 1 shards resumed" in done.stdout + done.stderr
+    assert read_rows(store, "ifevalcode@2") == rows
