@@ -3,7 +3,7 @@ model that reads code well would write them (a fake, for what the embedded model
 
 - **Pick** (the JSON Schema request): reads the passing solution and the menu from the prompt
   and, for each of the schema's slots, picks a constraint that solution already meets with
-  probability 0.8 and one it breaks otherwise (by the checker library's own decisions), so
+  probability 0.9 and one it breaks otherwise (by the checker library's own decisions), so
   some forward rows are kept and some are quarantined by the keep stage.
 - **Write**: answers with the passing solution the prompt shows, unchanged.
 - **Translate**: a Chinese sentence that keeps every ``code`` span and number of the English,
@@ -21,7 +21,7 @@ from datagen.generators.ifevalcode.forward import LANGUAGE_NAMES, menu
 from datagen.verifiers.code.extract import extract_code
 from datagen.verifiers.constraints import decide
 
-MEETS_SHARE = 0.8
+MEETS_SHARE = 0.9
 _LANGUAGE = re.compile(r"^Problem \((.+?)\):", re.MULTILINE)
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
 _NUMBER = re.compile(r"\d+")

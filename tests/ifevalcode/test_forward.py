@@ -147,7 +147,7 @@ def test_the_same_run_picks_the_same_constraints(problems) -> None:
 
 @NEEDS_ROOT
 def test_kept_forward_rows_pass_both_checks_and_the_rest_say_why(problems) -> None:
-    """The fake picks constraints the reference breaks about one time in five, so the keep
+    """The fake picks constraints the reference breaks about one time in ten, so the keep
     stage both keeps rows and quarantines rows whose answer breaks an instruction."""
     chosen = [p for p in problems if p["programming_language"] in ("python", "shell", "java")]
     _, written, kept = forward_and_keep(chosen, engines=fake, **FORWARD)

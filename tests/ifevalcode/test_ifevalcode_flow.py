@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -73,9 +74,10 @@ def test_a_small_embedded_run_publishes_rows_in_every_language(published) -> Non
 def test_the_fake_engine_run_keeps_forward_rows_and_chinese_questions(faked) -> None:
     _, printed, rows = faked
     forward = [r for r in rows if r["direction"] == "forward"]
-    assert len({r["programming_language"] for r in forward}) >= 5, printed[-3000:]
-    assert "keep pass rate per direction: backward 14/14 (100%), forward" in printed
-    assert "reference_breaks_instructions" in printed  # the fake's wrong picks, quarantined
+    assert len({r["programming_language"] for r in forward}) >= 4, printed[-3000:]
+    rates = re.search(r"keep pass rate per direction: backward 14/14 \(100%\), forward (\d+)/14",
+                      printed)  # fmt: skip
+    assert rates and int(rates.group(1)) == len(forward) < 14  # the fake's wrong picks fail
     assert all(r["chinese_question"] for r in rows)
     assert "low quality" not in printed
     for row in forward:
