@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from datagen.generators.agent.protocols import FinalTurn, MalformedTurn, ToolTurn, TurnProtocol
-from datagen.generators.agent.tools import Tool, run_tools
+from datagen.generators.agent.tools import InContext, Tool, run_tools
 from datagen.generators.engines.base import Engine, Message, Request, Result, Sampling
 from datagen.generators.sampling import stable_int
 from datagen.schemas.records import Record
@@ -57,6 +57,10 @@ class AgentTask:
     extra: dict[str, Any] = field(default_factory=dict)
     sampling: Sampling | None = None
     """This task's sampling instead of the loop's (several agent configurations, one batch)."""
+    tool_context: Any = None
+    """What this trajectory is about, for its tools: when set, each of its calls reaches the
+    tool as ``InContext(tool_context, input)`` (a detective's clip record), else as the bare
+    input (a search query needs nothing more)."""
 
 
 @dataclass
@@ -118,7 +122,9 @@ class AgentLoop:
             for trajectory, request, result in zip(live, requests, results, strict=True):
                 if (turn := self._take(trajectory, request, result)) is not None:
                     calls.append((trajectory, turn))
-            outputs = run_tools([(turn.tool, turn.input) for _, turn in calls], self.tools)
+            outputs = run_tools(
+                [(turn.tool, _tool_input(t, turn)) for t, turn in calls], self.tools
+            )
             for (trajectory, _), output in zip(calls, outputs, strict=True):
                 observation = self.protocol.observation(output)
                 trajectory.turns[-1] |= {"output": observation, "tool_error": output.error}
@@ -209,6 +215,11 @@ class AgentLoop:
             trajectory.finish_reason = "max_turns"
         elif trajectory.completion_tokens >= self.limits.max_tokens:
             trajectory.finish_reason = "token_budget"
+
+
+def _tool_input(trajectory: Trajectory, turn: ToolTurn) -> Any:
+    context = trajectory.task.tool_context
+    return turn.input if context is None else InContext(context, turn.input)
 
 
 def call_seed(run_seed: int, trajectory_id: str, call: int) -> int:

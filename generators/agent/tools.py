@@ -29,6 +29,15 @@ class Tool:
 
 
 @dataclass(frozen=True)
+class InContext:
+    """A call's input with what its trajectory is about (``AgentTask.tool_context``, e.g. the
+    clip a detective asks about), so one set of tools serves a batch of different subjects."""
+
+    context: Any
+    input: str
+
+
+@dataclass(frozen=True)
 class ToolOutput:
     """What one call observed: the tool's output, or an error with its reason."""
 

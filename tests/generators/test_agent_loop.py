@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
 from datagen.generators.agent.loop import AgentLimits, AgentLoop, AgentTask, call_seed
 from datagen.generators.agent.protocols import JsonProtocol, TagProtocol
-from datagen.generators.agent.tools import Tool
+from datagen.generators.agent.tools import InContext, Tool
 from datagen.generators.engines import Request, Result, Sampling
 from datagen.generators.engines.fake import FakeScriptedEngine
 
@@ -273,3 +274,16 @@ def test_an_unknown_tool_is_the_calls_observation() -> None:
 
     assert trajectory.turns[0]["tool_error"] == "unknown_tool: 'observer' (tools: search)"
     assert trajectory.finish_reason == "answer"
+
+
+def test_a_task_with_a_tool_context_hands_it_to_its_tools_with_each_call() -> None:
+    """A detective's tools must know which clip a question is about: each call of a task with
+    a ``tool_context`` arrives as ``InContext(context, input)``; other tasks' bare."""
+    search = RecordingTool("search", answer=lambda inputs: ["seen"] * len(inputs))
+    tasks = _tasks(["search answer", "search answer"])
+    tasks[0] = replace(tasks[0], tool_context={"clip_id": "c0"})
+    _loop(CountingEngine(), [search]).run(tasks)
+    ((first, second),) = search.batches
+    assert isinstance(first, InContext) and first.context == {"clip_id": "c0"}
+    assert isinstance(first.input, str) and first.input.strip()
+    assert isinstance(second, str) and second.strip()
