@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the code verifiers (verifiers/code) compile and run with, outside the venv:
-# the system toolchains from apt, then TypeScript and Node's type declarations from
-# package-lock.json into ./node_modules. `scripts/setup --test` calls it; it needs root for apt.
+# Installs what the code verifiers (verifiers/code) compile and run with, and the media tools
+# of Omni-Detective (generators/omni), outside the venv: the system packages from apt, then
+# TypeScript and Node's type declarations from package-lock.json into ./node_modules.
+# `scripts/setup --test` calls it; it needs root for apt.
 #
 # Reruns are fast: apt is skipped when dpkg already has every package, npm ci when
 # node_modules was installed from this very package-lock.json (a stamp of its hash).
@@ -10,6 +11,9 @@ cd "$(dirname "$0")/.."
 
 # The JDK (javac, java), Node.js, g++, and Mono's C# compiler and runtime (mcs, mono).
 packages=(openjdk-17-jdk-headless nodejs g++ mono-mcs mono-runtime)
+# Omni-Detective's clips and observers: speech (espeak-ng), tones and noise (sox), video and
+# probing (ffmpeg, ffprobe), OCR (tesseract), and the font ffmpeg's drawtext draws the demo with.
+packages+=(espeak-ng sox ffmpeg tesseract-ocr tesseract-ocr-eng fonts-dejavu-core)
 # Debian's nodejs leaves npm to a package of its own; NodeSource's nodejs bundles npm and
 # declares a conflict with that package, so asking for it there fails the whole install.
 if ! command -v npm >/dev/null; then
