@@ -23,6 +23,7 @@ from .smoke import run_smoke
         ("embedded_concurrency.py", r"ratio at once/one after the other: [0-9.]+"),
         ("bm25_batch.py", r"same hits: True\n(.|\n)*ratio batched/one per call: [0-9.]+"),
         ("verify_code.py", r"same verdicts: True\n(.|\n)*ratio verify code/plain loop: [0-9.]+"),
+        ("omni_tools.py", r"asr: [0-9.]+ s of audio per s of compute(.|\n)*cuts found: .*: right"),
     ],
 )
 def test_benchmark_script_runs_and_prints_its_figure(script: str, figure: str) -> None:
