@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import re
 import shutil
@@ -352,3 +353,12 @@ def test_a_missing_program_names_its_apt_package(tmp_path: Path, monkeypatch) ->
         SourceError, match=r"'ffprobe', 'ffmpeg' are not on PATH .*: apt-get install ffmpeg \("
     ):
         read_media(str(folder), store=tmp_path / "store")
+
+
+def test_a_cached_demo_gives_the_same_records_key_order_included(tmp_path: Path) -> None:
+    """Seen in the flow: the fresh run's manifests kept their build order and the cached
+    run's came back sorted, so the clips' shards hashed differently and nothing resumed."""
+    fresh = read_demo(store=tmp_path).records
+    cached = read_demo(store=tmp_path)
+    assert cached.lineage["cached"] is True
+    assert json.dumps(cached.records) == json.dumps(fresh)
