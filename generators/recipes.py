@@ -33,7 +33,9 @@ def all_recipes() -> dict[str, Recipe]:
     from datagen.generators.a2search.recipe import RECIPE as A2SEARCH
     from datagen.generators.example.recipe import RECIPE as EXAMPLE
     from datagen.generators.ifevalcode.recipe import RECIPE as IFEVALCODE
+    from datagen.generators.omni.recipe import RECIPE as OMNI_DETECTIVE
     from datagen.generators.tear.recipe import RECIPE as TEAR
     from datagen.generators.toolpref.recipe import RECIPE as TOOLPREF
 
-    return {r.name: r for r in (TOOLPREF, TEAR, A2SEARCH, IFEVALCODE, EXAMPLE)}
+    recipes = (TOOLPREF, TEAR, A2SEARCH, IFEVALCODE, OMNI_DETECTIVE, EXAMPLE)
+    return {r.name: r for r in recipes}

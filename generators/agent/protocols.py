@@ -138,9 +138,12 @@ class JsonProtocol:
     """Ask the engine for the call's JSON Schema on every turn that is not the final one."""
     final_instruction: str = "Now write the final answer as plain text."
     observation_role: str = "user"
+    stops: tuple[str, ...] = ()
+    """Where a turn ends early: a base model writing its free-text answer goes on with turns
+    of its own (``"\nUser:"``) unless stopped; a schema-constrained call ends with its JSON."""
 
     def stop(self, tools: Sequence[Tool]) -> tuple[str, ...]:
-        return ()
+        return self.stops
 
     def request_tools(self, tools: Sequence[Tool]) -> tuple[dict, ...]:
         return ()

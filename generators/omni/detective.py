@@ -14,14 +14,17 @@ A caption keeps its evidence trail ``[{turn, tool, question, observation}]``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from datagen.generators.agent.loop import AgentLimits, AgentLoop, AgentTask
 from datagen.generators.agent.protocols import JsonProtocol
 from datagen.generators.agent.stage import agent_stage
-from datagen.generators.agent.tools import InContext, Tool, run_tools
+from datagen.generators.agent.tools import InContext, Tool, ToolOutput, run_tools
 from datagen.generators.engines.base import Engine, Message, Sampling
+from datagen.generators.omni.captions import caption_row
+from datagen.generators.omni.observers import observer_tools
 from datagen.schemas.records import Record, StageOutcome
 
 FIRST_QUESTION = "Describe the clip in as much detail as possible."
@@ -91,6 +94,11 @@ def evidence_trail(trajectory: Record) -> list[dict[str, Any]]:
     return trail
 
 
+TRANSCRIBE = "Transcribe all of the speech."
+TURN_STOPS = ("\nUser:", "\nAssistant:", "\nTool result:")
+"""Where a base model, continuing the transcript, starts a turn of its own."""
+
+
 def detective_stage(
     clips: Sequence[Record],
     *,
@@ -98,22 +106,24 @@ def detective_stage(
     tools: Sequence[Tool],
     inquiries: int,
     turn_tokens: int,
-    max_tokens: int,
     temperature: float,
     seed: int,
 ) -> StageOutcome:
     """Every clip's detective through one loop: up to ``inquiries`` questions after the first,
-    then the caption. Trajectory records carry ``evidence`` and ``caption``."""
-    firsts = run_tools([("describe", InContext(clip, FIRST_QUESTION)) for clip in clips], tools)
-    first_of = {
-        clip["clip_id"]: (out.error if out.error is not None else str(out.output))
-        for clip, out in zip(clips, firsts, strict=True)
-    }
+    then the caption. Trajectory records carry ``evidence``, ``caption`` and ``transcript``
+    (the ``asr`` tool's, asked up front beside the first inquiry; empty without speech)."""
+    asked = [("describe", InContext(clip, FIRST_QUESTION)) for clip in clips]
+    asked += [("asr", InContext(clip, TRANSCRIBE)) for clip in clips]
+    outputs = run_tools(asked, tools)
+    firsts, transcripts = outputs[: len(clips)], outputs[len(clips) :]
+    first_of = {clip["clip_id"]: _observed(out) for clip, out in zip(clips, firsts, strict=True)}
     loop = AgentLoop(
         engine=engine,
-        protocol=JsonProtocol(final_instruction=FINAL_INSTRUCTION),
+        protocol=JsonProtocol(final_instruction=FINAL_INSTRUCTION, stops=TURN_STOPS),
         tools=tools,
-        limits=AgentLimits(max_turns=inquiries + 1, max_tokens=max_tokens, final_turn=True),
+        limits=AgentLimits(
+            max_turns=inquiries + 1, max_tokens=(inquiries + 1) * turn_tokens, final_turn=True
+        ),
         sampling=Sampling(temperature=temperature, max_tokens=turn_tokens),
         seed=seed,
     )
@@ -123,7 +133,51 @@ def detective_stage(
         loop=loop,
         tasks=lambda clip: [detective_task(clip, first_of[clip["clip_id"]], tools)],
     )
+    transcript_of = {
+        clip["clip_id"]: _observed(out) if clip["has_audio"] and _answered(out) else ""
+        for clip, out in zip(clips, transcripts, strict=True)
+    }
     for record in outcome.records:
         record["evidence"] = evidence_trail(record)
         record["caption"] = record["answer"] or ""
+        record["transcript"] = transcript_of[record["clip_id"]]
     return outcome
+
+
+def _observed(output: ToolOutput) -> str:
+    return output.error if output.error is not None else str(output.output)
+
+
+def _answered(output: ToolOutput) -> bool:
+    """Whether a tool answered (observer failures are texts that start with their kind)."""
+    return output.error is None and not str(output.output).startswith(("error:", "timeout:"))
+
+
+def detective_shard(
+    clips: Sequence[Record],
+    *,
+    engines: Callable[[str], Engine],
+    engine: str,
+    inquiries: int,
+    turn_tokens: int,
+    temperature: float,
+    tool_seconds: float,
+    seed: int,
+) -> list[StageOutcome]:
+    """One shard of clips as a flow's shard stage: the detective, then one row per clip.
+    The observers' analyses are cached beside the clips (``<store>/media/analyses``), so a
+    rerun or another run over the same media does not analyse them again."""
+    cache_dir = str(Path(clips[0]["path"]).parent / "analyses") if clips else None
+    tools = observer_tools(cache_dir, timeout_s=tool_seconds)
+    detected = detective_stage(
+        clips,
+        engine=engines(engine),
+        tools=tools,
+        inquiries=inquiries,
+        turn_tokens=turn_tokens,
+        temperature=temperature,
+        seed=seed,
+    )
+    by_id = {clip["clip_id"]: clip for clip in clips}
+    rows = [caption_row(by_id[t["clip_id"]], t) for t in detected.records]
+    return [detected, StageOutcome("caption", len(detected.records), rows).check()]

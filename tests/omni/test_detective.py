@@ -34,7 +34,7 @@ def test_every_clip_asks_its_own_clip_and_keeps_its_evidence(demo_clips, tmp_pat
     tools = observer_tools(str(tmp_path / "cache"), timeout_s=120.0)
     outcome = detective_stage(
         demo_clips, engine=engine, tools=tools, inquiries=2, turn_tokens=64,
-        max_tokens=1024, temperature=0.7, seed=0,
+        temperature=0.7, seed=0,
     )  # fmt: skip
     assert engine.batches == [3, 3, 3]  # all clips advance together: 2 inquiries, the caption
     by_clip = {record["clip_id"]: record for record in outcome.records}
@@ -43,6 +43,7 @@ def test_every_clip_asks_its_own_clip_and_keeps_its_evidence(demo_clips, tmp_pat
     assert "HELLO OMNI 42" in scenes["evidence"][0]["observation"]
     assert "440 Hz" in speech["evidence"][0]["observation"]
     assert "left→right" in box["evidence"][0]["observation"]
+    assert "quick brown fox" in speech["transcript"].lower() and box["transcript"] == ""
     for record in outcome.records:
         first, *asked = record["evidence"]
         assert (first["turn"], first["tool"], first["question"]) == (0, "describe", FIRST_QUESTION)
