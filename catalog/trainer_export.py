@@ -9,7 +9,9 @@ dataset. Views are kinds of training, not datasets:
 - ``preference`` rows ``{id, group_id, prompt, chosen, rejected, margin, extra_info}``: a chat
   prompt and two assistant replies, the first one better by ``margin``;
 - ``sft`` rows ``{id, group_id, messages, extra_info}``: a conversation ending with the
-  assistant turn to learn; turns a tool wrote have role ``tool`` (trainers mask them).
+  assistant turn to learn; turns a tool wrote have role ``tool`` (trainers mask them). An
+  optional ``media`` list names the audio and video files its ``<audio>`` / ``<video>``
+  placeholders stand for; the export carries the files (``trainer_media``).
 
 ``prompt``, ``chosen``, ``rejected`` and ``messages`` are lists of ``{role, content}`` text
 messages; ``group_id`` decides the split (``splits.py``).
@@ -30,6 +32,7 @@ from datagen.catalog.export import CARD, ExportError, _prepare_dir
 from datagen.catalog.shards import write_parquet_atomic
 from datagen.catalog.splits import split_rows
 from datagen.catalog.trainer_formats import LAYOUTS, TRAINERS, GuideFacts, Layout
+from datagen.catalog.trainer_media import check_media, copy_media, plan_media
 
 README = "README.md"
 VIEW_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -86,8 +89,10 @@ def layout_for(trainer: str, view: str | None) -> Layout:
         known = ", ".join(VIEW_FIELDS)
         if view not in VIEW_FIELDS:
             raise ExportError(f"unknown view {view!r}; views are: {known}")
+        takers = ", ".join(t for t, v in LAYOUTS if v == view)
         raise ExportError(
-            f"{trainer} does not train on the {view} view; it takes: {', '.join(views)}"
+            f"{trainer} does not train on the {view} view; it takes: {', '.join(views)}; "
+            f"the {view} view goes to: {takers}"
         )
     return LAYOUTS[trainer, view]
 
@@ -111,6 +116,8 @@ def check_view_rows(view: str, rows: Sequence[Mapping[str, Any]]) -> None:
             _check_messages(where, name, row[name])
         if "messages" in fields and row["messages"][-1]["role"] != "assistant":
             raise ExportError(f"{where}: messages must end with the assistant turn to learn")
+        if view == "sft" and "media" in row:
+            check_media(where, row["media"], row["messages"])
 
 
 def _check_messages(where: str, name: str, messages: list) -> None:
@@ -141,16 +148,19 @@ def write_trainer_export(
     reward_import: str | None = None,
     note: str | None = None,
 ) -> TrainerExport:
-    """Split ``rows`` by ``fractions``, write each split in the trainer's shape, then the
-    trainer's extra files (``dataset_info.json``), README.md (with the dataset's ``note`` for
-    this trainer, if any) and ``card`` as card.md."""
+    """Split ``rows`` by ``fractions``, write each split in the trainer's shape, the rows'
+    clips under ``media/``, then the trainer's extra files (``dataset_info.json``), README.md
+    (with the dataset's ``note`` for this trainer, if any) and ``card`` as card.md."""
     layout = layout_for(trainer, view)
     check_view_rows(layout.view, rows)
-    shaped = {  # before the folder is made: a row the trainer cannot take leaves nothing behind
+    # before the folder is made: a missing clip or a row the trainer cannot take leaves nothing
+    media = plan_media(rows)
+    shaped = {
         split: [layout.shape(row, split, index) for index, row in enumerate(members)]
-        for split, members in split_rows(rows, fractions).items()
+        for split, members in split_rows(media.rows, fractions).items()
     }
     out_dir = _prepare_dir(out_dir)
+    copy_media(media.sources, out_dir)
     files = {split: out_dir / f"{split}.{layout.suffix}" for split in shaped}
     if layout.suffix == "parquet":
         schema = pa.Table.from_pylist([r for part in shaped.values() for r in part]).schema
@@ -168,6 +178,7 @@ def write_trainer_export(
         counts=counts,
         reward_path=reward_path,
         reward_import=reward_import,
+        media=len(media.sources),
     )
     for name, text in (layout.extra_files(facts) if layout.extra_files else {}).items():
         (out_dir / name).write_text(text)

@@ -14,6 +14,9 @@ trainer's own loader, read at these versions:
 - LLaMA-Factory 0.9.5: ShareGPT ranking rows (``conversations``, ``chosen``, ``rejected``
   messages with ``from``/``value``) named by a ``dataset_info.json`` entry with
   ``"ranking": true``.
+
+sft rows with audio or video (``trainer_media``) become LLaMA-Factory rows with ``videos`` and
+``audios`` columns, and TRL messages of content parts.
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from datagen.catalog.export import ExportError
+from datagen.catalog.trainer_media import (
+    LLAMAFACTORY_COLUMNS,
+    LLAMAFACTORY_MEDIA_MODEL,
+    content_parts,
+    llamafactory_media,
+    llamafactory_media_note,
+    trl_media_guide,
+)
 
 Row = Mapping[str, Any]
 Shaper = Callable[[Row, str, int], dict[str, Any]]
@@ -42,6 +53,8 @@ class GuideFacts:
     counts: dict[str, int]
     reward_path: str | None = None
     reward_import: str | None = None
+    media: int = 0
+    """Clips the export carries in ``media/`` (sft rows with audio or video)."""
 
     def path(self, split: str) -> str:
         return f"{self.out_dir}/{self.files[split]}"
@@ -157,7 +170,8 @@ def _sharegpt_reply(row_id: str, messages: list[Row]) -> dict[str, str]:
 
 
 def _trl_sft(row: Row, split: str, index: int) -> dict[str, Any]:
-    return {"messages": row["messages"], "extra_info": _extra_info(row, split, index)}
+    messages = content_parts(row["messages"], row["media"]) if "media" in row else row["messages"]
+    return {"messages": messages, "extra_info": _extra_info(row, split, index)}
 
 
 def _llamafactory_sft(row: Row, split: str, index: int) -> dict[str, Any]:
@@ -167,6 +181,7 @@ def _llamafactory_sft(row: Row, split: str, index: int) -> dict[str, Any]:
             *sharegpt_conversation(row["id"], asking),
             {"from": "gpt", "value": answer["content"]},
         ],
+        **(llamafactory_media(row["media"]) if "media" in row else {}),
         "extra_info": _extra_info(row, split, index),
     }
 
@@ -191,7 +206,8 @@ def _llamafactory_info(facts: GuideFacts) -> dict[str, str]:
 
 
 def _llamafactory_sft_info(facts: GuideFacts) -> dict[str, str]:
-    return _dataset_info(facts, {"columns": {"messages": "conversations"}})
+    media = {column: column for column in LLAMAFACTORY_COLUMNS.values()} if facts.media else {}
+    return _dataset_info(facts, {"columns": {"messages": "conversations", **media}})
 
 
 def _dataset_info(facts: GuideFacts, entry: dict[str, Any]) -> dict[str, str]:
@@ -296,6 +312,8 @@ def _trl_preference_guide(facts: GuideFacts) -> str:
 
 
 def _trl_sft_guide(facts: GuideFacts) -> str:
+    if facts.media:
+        return trl_media_guide(facts.out_dir, facts.media)
     return "\n\n".join(
         [
             "## Train with TRL (supervised fine-tuning on the conversations)",
@@ -313,13 +331,17 @@ def _trl_sft_guide(facts: GuideFacts) -> str:
 
 
 def _llamafactory_sft_guide(facts: GuideFacts) -> str:
-    config = [
+    model = [
         "model_name_or_path: Qwen/Qwen3-4B-Instruct-2507",
         "template: qwen3_nothink      # your model's template",
+    ]
+    config = [
+        *(LLAMAFACTORY_MEDIA_MODEL if facts.media else model),
         "stage: sft",
         "do_train: true",
         "finetuning_type: lora",
         f"dataset_dir: {facts.out_dir}",
+        *([f"media_dir: {facts.out_dir}"] if facts.media else []),
         f"dataset: {llamafactory_name(facts.dataset, 'train')}",
         "cutoff_len: 4096",
         "output_dir: saves/sft",
@@ -333,6 +355,7 @@ def _llamafactory_sft_guide(facts: GuideFacts) -> str:
             "`dataset_info.json` beside the data names each split (`formatting: sharegpt`, "
             "column `conversations`); tool results are `observation` turns, which LLaMA-Factory "
             "leaves out of the loss.",
+            *([llamafactory_media_note(facts.media)] if facts.media else []),
         ]
     )
 

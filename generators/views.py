@@ -3,7 +3,8 @@
 A view turns a version's published rows into generic trainer rows of one kind of training (see
 ``catalog.trainer_export``): ``rl`` rows for RL with a verifiable reward (``critique`` is its
 older name), ``preference`` rows for reward-model and DPO training, ``sft`` conversations for
-supervised fine-tuning. A dataset that offers a view adds its function here.
+supervised fine-tuning (with the clips they describe, for omni-detective). A dataset that
+offers a view adds its function here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datagen.generators.a2search import views as a2search_views
 from datagen.generators.example import views as example_views
 from datagen.generators.ifevalcode import views as ifevalcode_views
+from datagen.generators.omni import views as omni_views
 from datagen.generators.tear import views as tear_views
 from datagen.generators.toolpref import views as toolpref_views
 from datagen.schemas.records import Record
@@ -26,13 +28,17 @@ VIEWS: dict[str, dict[str, ViewFn]] = {
     "a2search": a2search_views.VIEWS,
     "a2search-trajectories": a2search_views.TRAJECTORY_VIEWS,
     "ifevalcode": ifevalcode_views.VIEWS,
+    "omni-detective": omni_views.VIEWS,
 }
 
 VIEW_OPTIONS: dict[str, tuple[str, ...]] = {"ifevalcode": ("question_language",)}
 """Dataset → the keyword options its views take (``datagen export --question-language``)."""
 
 
-TRAINER_NOTES: dict[str, dict[str, str]] = {"a2search": a2search_views.TRAINER_NOTES}
+TRAINER_NOTES: dict[str, dict[str, str]] = {
+    "a2search": a2search_views.TRAINER_NOTES,
+    "omni-detective": omni_views.TRAINER_NOTES,
+}
 """Dataset → trainer → a section its export README adds (what training on it needs besides rows)."""
 
 

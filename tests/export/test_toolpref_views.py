@@ -99,7 +99,8 @@ def test_plain_message_writes_calls_like_the_responses(message: dict, expected: 
 @pytest.mark.parametrize(
     ("dataset", "view", "message"),
     [
-        ("omni-detective", "rl", "dataset 'omni-detective' has no trainer views"),
+        ("omni-detective", "rl", "dataset 'omni-detective' has no 'rl' view; its views: sft"),
+        ("no-such-dataset", "sft", "dataset 'no-such-dataset' has no trainer views"),
         ("a2search-trajectories", "rl", "no 'rl' view; its views: sft"),
         ("tear", "preference", "dataset 'tear' has no 'preference' view; its views: rl, sft"),
         ("toolpref-pairwise", "pretrain", "no 'pretrain' view; its views: preference, rl, sft"),
