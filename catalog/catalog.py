@@ -24,6 +24,7 @@ from datagen.catalog.connection import (
     catalog_connection,
     create_atomically,
 )
+from datagen.catalog.evaluations import Evaluation, insert_evaluation, select_evaluations
 from datagen.catalog.gc import collect_garbage
 from datagen.catalog.migrations import migrate
 from datagen.catalog.publish import PlaceFile, commit_version, prepare_publish
@@ -47,6 +48,10 @@ _VERSION_COLUMNS = (
     "dataset, version, created_at, row_count, bytes, content_hash, schema_id, code_version, "
     "params, flow_run_id, stats"
 )
+
+
+_VERSION_TABLES = ("versions", "files", "lineage", "quarantine", "stage_counts", "evaluations")
+"""The tables with rows of a version, deleted with it."""
 
 
 def parse_ref(ref: str) -> tuple[str, int | None]:
@@ -137,7 +142,7 @@ class Catalog:
             info = self._resolve(con, name, version)
             con.execute("BEGIN TRANSACTION")
             try:
-                for table in ("versions", "files", "lineage", "quarantine", "stage_counts"):
+                for table in _VERSION_TABLES:
                     con.execute(
                         f"DELETE FROM {table} WHERE dataset = ? AND version = ?", [name, version]
                     )
@@ -147,6 +152,26 @@ class Catalog:
                 raise
             shutil.rmtree(self.store.version_dir(name, version), ignore_errors=True)
         return info
+
+    def add_evaluation(self, evaluation: Evaluation) -> Evaluation:
+        """Store an evaluation beside its version (which must still exist)."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self._resolve(con, evaluation.dataset, evaluation.version)
+                insert_evaluation(con, evaluation)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return evaluation
+
+    def evaluations(self, ref: str) -> list[Evaluation]:
+        """A version's evaluations, oldest first."""
+        name, version = parse_ref(ref)
+        with self.connect() as con:
+            info = self._resolve(con, name, version)
+            return select_evaluations(con, info.dataset, info.version)
 
     def gc(self, *, work_older_than: float | None = None) -> GcReport:
         """Remove dead staging folders, unregistered version folders and, if asked, old work."""
@@ -214,6 +239,7 @@ class Catalog:
                 "GROUP BY stage, reason ORDER BY stage, reason",
                 key,
             ).fetchall()
+            evaluations = select_evaluations(con, info.dataset, info.version)
         return {
             "ref": info.ref,
             "dataset": info.dataset,
@@ -239,6 +265,7 @@ class Catalog:
                 for c in counts
             ],
             "quarantine": [{"stage": s, "reason": r, "count": n} for s, r, n in quarantine],
+            "evaluations": [e.as_json() for e in evaluations],
         }
 
     # -- reading -----------------------------------------------------------------------------

@@ -88,6 +88,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        version=3,
+        name="evaluations",
+        statements=(
+            # One row per evaluation of a version (see evaluations.py); engine is NULL for an
+            # evaluation that asks no engine, inputs a JSON list of {role, path, bytes, sha256}.
+            """CREATE TABLE evaluations (
+                eval_id TEXT PRIMARY KEY,
+                dataset TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                engine TEXT,
+                model TEXT,
+                inputs JSON NOT NULL,
+                params JSON NOT NULL,
+                started_at TIMESTAMP NOT NULL,
+                finished_at TIMESTAMP NOT NULL,
+                figures JSON NOT NULL,
+                counts JSON NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

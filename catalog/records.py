@@ -18,6 +18,7 @@ CATALOG_TABLES = (
     "lineage",
     "quarantine",
     "stage_counts",
+    "evaluations",
     "schema_migrations",
 )
 RESERVED_NAMES = frozenset({*CATALOG_TABLES, "catalog.duckdb", "catalog.duckdb.wal"})
