@@ -292,6 +292,11 @@ def marker(number: int) -> str:
     return f"[{number}]"
 
 
+def blank_id(clip_id: str, number: int) -> str:
+    """A blank's id: its clip and its number, unique within a version (one item per clip)."""
+    return f"{clip_id}:{number}"
+
+
 def choose_blanks(
     caption: str,
     evidence: Sequence[Mapping[str, Any]],
@@ -326,7 +331,7 @@ def choose_blanks(
     spans = sentence_spans(caption)
     return tuple(
         Blank(
-            blank_id=f"{clip_id}:{number}",
+            blank_id=blank_id(clip_id, number),
             number=number,
             answer=detail.text,
             kind=detail.kind,
@@ -386,6 +391,30 @@ def cloze_record(*, clip_id: str, caption: str, blanks: Sequence[Blank], seed: i
             for b in blanks
         ],
     }
+
+
+def blanks_from_record(item: Mapping[str, Any]) -> tuple[Blank, ...]:
+    """The blanks of a stored ``omni/cloze.v1`` record, as they were when ``cloze_record`` wrote
+    them: what scoring a version's items needs, without the caption's evidence."""
+    clip_id = item["clip_id"]
+    return tuple(
+        Blank(
+            blank_id=blank_id(clip_id, b["number"]),
+            number=b["number"],
+            answer=b["answer"],
+            kind=b["kind"],
+            tag=b["tag"],
+            tools=tuple(b["tools"]),
+            turns=tuple(b["turns"]),
+            start=b["start"],
+            end=b["end"],
+            context=b["context"],
+            options=tuple(b["options"]),
+            option_sources=tuple(b["option_sources"]),
+            answer_letter=b["answer_letter"],
+        )
+        for b in item["blanks"]
+    )
 
 
 # --- scoring ------------------------------------------------------------------------------
