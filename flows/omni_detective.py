@@ -24,6 +24,7 @@ from datagen.generators.config import to_json
 from datagen.generators.omni import detective
 from datagen.generators.omni.captions import flagged_shares
 from datagen.generators.omni.cloze_rows import add_cloze
+from datagen.generators.omni.judge import judge_note
 from datagen.generators.omni.media import read_media
 from datagen.generators.omni.recipe import RECIPE, OmniDetectiveConfig
 from datagen.generators.sources import source_stage
@@ -49,8 +50,11 @@ def omni_detective(config: OmniDetectiveConfig, *, store: str | None = None) -> 
         temperature=config.temperature,
         tool_seconds=config.tool_seconds,
         seed=config.seed,
+        judge=config.judge,
     )
     ledger.engine(config.engine, role="detective")
+    if config.judge is not None:
+        ledger.engine(config.judge, role="judge")
     _, results = map_records(
         stage,
         clips,
@@ -70,6 +74,8 @@ def omni_detective(config: OmniDetectiveConfig, *, store: str | None = None) -> 
     share, per_clip = flagged_shares(rows)
     shown = "no sentences" if share is None else f"{share:.1%}"
     ledger.notes.append(f"hallucination check: {shown} of caption sentences flagged overall")
+    if config.judge is not None:
+        ledger.notes.append(judge_note(rows, config.judge))
     ledger.notes.extend(per_clip)
     ledger.distributions["finish reasons"] = finish_reasons(rows)
     ledger.distributions["rows per modality"] = dict(Counter(r["modality"] for r in rows))

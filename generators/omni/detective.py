@@ -24,6 +24,7 @@ from datagen.generators.agent.stage import agent_stage
 from datagen.generators.agent.tools import InContext, Tool, ToolOutput, run_tools
 from datagen.generators.engines.base import Engine, Message, Sampling
 from datagen.generators.omni.captions import caption_row
+from datagen.generators.omni.judge import judge_rows
 from datagen.generators.omni.observers import observer_tools
 from datagen.schemas.records import Record, StageOutcome
 
@@ -163,10 +164,13 @@ def detective_shard(
     temperature: float,
     tool_seconds: float,
     seed: int,
+    judge: str | None = None,
 ) -> list[StageOutcome]:
-    """One shard of clips as a flow's shard stage: the detective, then one row per clip.
-    The observers' analyses are cached beside the clips (``<store>/media/analyses``), so a
-    rerun or another run over the same media does not analyse them again."""
+    """One shard of clips as a flow's shard stage: the detective, then one row per clip, each
+    caption judged by the ``judge`` engine too when one is named (in the shard, so a resumed
+    run keeps its judgements). The observers' analyses are cached beside the clips
+    (``<store>/media/analyses``), so a rerun or another run over the same media does not
+    analyse them again."""
     cache_dir = str(Path(clips[0]["path"]).parent / "analyses") if clips else None
     tools = observer_tools(cache_dir, timeout_s=tool_seconds)
     detected = detective_stage(
@@ -180,4 +184,6 @@ def detective_shard(
     )
     by_id = {clip["clip_id"]: clip for clip in clips}
     rows = [caption_row(by_id[t["clip_id"]], t) for t in detected.records]
+    if judge is not None:
+        rows = judge_rows(rows, engine=engines(judge), spec=judge)
     return [detected, StageOutcome("caption", len(detected.records), rows).check()]

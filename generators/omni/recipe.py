@@ -30,6 +30,11 @@ class OmniDetectiveConfig:
     )
     temperature: float = option(0.7, "Sampling temperature of the detective.")
     tool_seconds: float = option(120.0, "Wall time one tool batch may take per turn.")
+    judge: str | None = option(
+        None,
+        "An engine that also judges each caption sentence against the observations, a second "
+        "hallucination figure beside the rule check (e.g. embedded); none by default.",
+    )
     cloze_blanks: int = option(6, "Most Omni-Cloze blanks per caption.")
     seed: int = option(0, "Run seed; every turn's seed derives from it.")
     shard_size: int = option(4, "Clips per shard (the unit of batching and resume).")
@@ -39,7 +44,9 @@ class OmniDetectiveConfig:
         for name in AT_LEAST_ONE:
             require(getattr(self, name) >= 1, f"{name} must be >= 1, got {getattr(self, name)}")
         require(self.tool_seconds > 0, f"tool_seconds must be > 0, got {self.tool_seconds}")
-        parse_engine_spec(self.engine, known_kind=False)
+        for spec in (self.engine, self.judge):
+            if spec is not None:
+                parse_engine_spec(spec, known_kind=False)
 
 
 RECIPE = Recipe(

@@ -13,8 +13,10 @@ from datagen.schemas import table_to_records
 
 from ..flows.conftest import datagen
 
-RUN = ("run", "omni-detective", "--limit", "2", "--inquiries", "2", "--turn-tokens", "160")
-"""Two inquiries after the first and a 160-token caption keep this near a minute."""
+RUN = ("run", "omni-detective", "--limit", "2", "--inquiries", "2", "--turn-tokens", "160",
+       "--judge", "embedded")  # fmt: skip
+"""Two inquiries after the first and a 160-token caption keep this near a minute; the same
+embedded model judges the captions' sentences."""
 
 
 def read_rows(store: Path, ref: str) -> list[dict]:
@@ -32,6 +34,7 @@ def test_each_caption_keeps_its_evidence_trail_and_its_check(published) -> None:
     store, printed, rows = published
     assert "published omni-detective@1: 2 rows" in printed
     assert "of caption sentences flagged overall" in printed
+    assert "engine judge (embedded): " in printed
     for row in rows:
         assert Path(row["path"]).is_file() and Path(row["path"]).parent == store / "media"
         first = row["evidence"][0]
@@ -41,6 +44,10 @@ def test_each_caption_keeps_its_evidence_trail_and_its_check(published) -> None:
         assert checked["sentences"] >= len(checked["flagged"])
         if checked["sentences"]:
             assert checked["flagged_share"] == len(checked["flagged"]) / checked["sentences"]
+        judge = checked["judge"]
+        assert judge["engine"] == "embedded"
+        assert judge["judged"] + judge["unparsed"] == checked["sentences"]
+        assert len(judge["unsupported"]) <= judge["judged"]
     speech = next(r for r in rows if r["modality"] == "audio")
     assert "fox" in speech["transcript"].lower()
 
