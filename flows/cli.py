@@ -41,6 +41,11 @@ app.add_typer(catalog_app, name="catalog")
 serve_app = typer.Typer(help="Serve what trainers call during RL rollouts.", no_args_is_help=True)
 app.add_typer(verify_app, name="verify")
 app.add_typer(serve_app, name="serve")
+eval_app = typer.Typer(
+    help="Evaluate against a catalog version; the figures are stored beside it.",
+    no_args_is_help=True,
+)
+app.add_typer(eval_app, name="eval")
 
 out = Console()
 err = Console(stderr=True)
@@ -460,6 +465,48 @@ def _answer_lines(path: Path, verify: Callable[[Any], Iterable[dict]]) -> None:
         for answer in verify(handle):
             sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
             sys.stdout.flush()
+
+
+@eval_app.command("cloze")
+def eval_cloze(
+    ref: Annotated[
+        str, typer.Argument(help="An omni-detective version (NAME@N): its Omni-Cloze blanks.")
+    ],
+    captions: Annotated[
+        Path, typer.Option(help="JSONL of {clip_id, caption}: the candidate captions to score.")
+    ],
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="The engine that answers each blank from the caption alone: embedded | "
+            "openai:URL?model=M | vllm:MODEL | fake:SCRIPT."
+        ),
+    ] = "embedded",
+    store: StoreOption = None,
+) -> None:
+    """Score candidate captions on a version's Omni-Cloze blanks: one {clip_id, blank_id, tag,
+    answer, correct} line per blank, accuracy per tag on stderr, the figures in the catalog."""
+    from datagen.catalog import CatalogError
+    from datagen.flows.evaluate import prepare_cloze, run_cloze
+    from datagen.flows.render import render_cloze_summary
+    from datagen.generators.engines import EngineError, open_engine, parse_engine_spec
+    from datagen.generators.omni.cloze_eval import ClozeEvalError
+
+    catalog = _catalog(store)
+    try:
+        parse_engine_spec(engine)
+        prepared = prepare_cloze(catalog, ref, captions=captions)
+        answering = open_engine(engine)
+    except (CatalogError, ClozeEvalError, EngineError, ValueError) as exc:
+        raise _fail(str(exc), code=2) from None
+    try:
+        marked, stored = run_cloze(catalog, prepared, answering)
+    except (CatalogError, EngineError) as exc:
+        raise _fail(f"nothing stored: {exc}") from None
+    for line in marked.lines:
+        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    render_cloze_summary(err, stored.as_json())
 
 
 @serve_app.command("search")

@@ -37,6 +37,64 @@ def render_show(console: Console, shown: dict[str, Any]) -> None:
         ("stage", "n_in", "n_out", "n_filtered", "n_quarantined"),
     )
     _rows(console, "quarantine", shown.get("quarantine", []), ("stage", "reason", "count"))
+    evaluations = [
+        e
+        | {
+            "finished_at": e["finished_at"][:16].replace("T", " "),
+            "figures": figures_text(e["figures"]),
+        }
+        for e in shown.get("evaluations", [])
+    ]
+    _rows(
+        console, "evaluations", evaluations, ("eval_id", "kind", "engine", "finished_at", "figures")
+    )
+
+
+def _number(value: Any) -> str:
+    return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def figures_text(figures: dict[str, Any]) -> str:
+    """An evaluation's figures on one line, nested ones by their own name: ``overall 0.500,
+    visual 1.000, auditory -`` (``-`` where there was nothing to count)."""
+    parts = []
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            parts.append(figures_text(value))
+        else:
+            parts.append(f"{key} {_number(value)}")
+    return ", ".join(p for p in parts if p)
+
+
+def render_cloze_summary(console: Console, evaluation: dict[str, Any]) -> None:
+    """An Omni-Cloze evaluation (as stored): accuracy per tag and overall, the reasons of the
+    wrong answers, and where the evaluation is stored."""
+    figures, counts = evaluation["figures"], evaluation["counts"]
+    table = Table("tag", "blanks", "correct", "accuracy", title=f"Omni-Cloze: {evaluation['ref']}")
+    for tag, blanks in counts["blanks_per_tag"].items():
+        right = counts["correct_per_tag"][tag]
+        table.add_row(tag, str(blanks), str(right), _number(figures["per_tag"][tag]))
+    right = sum(counts["correct_per_tag"].values())
+    table.add_row("overall", str(counts["blanks"]), str(right), _number(figures["overall"]))
+    console.print(table)
+    reasons = ", ".join(f"{reason} {n}" for reason, n in counts["reasons"].items())
+    console.print(f"reasons: {reasons}", soft_wrap=True, markup=False)
+    if counts["clips_without_caption"] or counts["captions_unused"]:
+        console.print(
+            f"clips without a caption: {counts['clips_without_caption']} of {counts['items']} "
+            f"(their blanks count as missing answers); captions of other clips ignored: "
+            f"{counts['captions_unused']}",
+            soft_wrap=True,
+            markup=False,
+        )
+    (captions,) = evaluation["inputs"]
+    console.print(
+        f"stored evaluation {evaluation['eval_id']} of {evaluation['ref']}: engine "
+        f"{evaluation['engine']} ({evaluation['model']}), captions {captions['path']} "
+        f"(sha256 {captions['sha256'][:12]})",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 def _rows(console: Console, title: str, rows: Sequence[dict], columns: tuple[str, ...]) -> None:

@@ -1,0 +1,103 @@
+"""Evaluate against a catalog version and store the figures beside it (``datagen eval ...``).
+
+Plain functions, no Prefect: an evaluation reads one version, asks an engine one batch and
+writes one catalog row. Everything that can be refused (the version, its kind, the input file)
+is checked by ``prepare_cloze`` before the engine is opened, since loading a model takes a
+while; nothing is stored unless the whole evaluation ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from datagen.catalog import Catalog, VersionInfo
+from datagen.catalog.evaluations import Evaluation, EvaluationInput
+from datagen.generators.engines.base import Engine, Request
+from datagen.generators.omni.cloze_eval import (
+    ClozeEvalError,
+    ClozeEvaluation,
+    ClozeItem,
+    answer_requests,
+    cloze_items,
+    evaluate,
+    read_captions,
+)
+from datagen.schemas import table_to_records
+
+CLOZE_SCHEMAS = ("omni/caption.v1",)
+"""The record schemas whose rows carry Omni-Cloze items (Omni-Detective's)."""
+CLOZE_SEED = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreparedCloze:
+    """A cloze evaluation checked and ready for its engine."""
+
+    info: VersionInfo
+    items: list[ClozeItem]
+    captions: dict[str, str]
+    captions_input: EvaluationInput
+    requests: list[Request]
+    started_at: datetime
+
+
+def prepare_cloze(catalog: Catalog, ref: str, *, captions: Path) -> PreparedCloze:
+    """The version's cloze items and the captions file, checked; the requests to ask.
+
+    Raises ``CatalogError`` for an unknown version and ``ClozeEvalError`` for a version without
+    cloze items or a captions file that cannot be read (naming its line).
+    """
+    started = datetime.now(UTC)
+    info = catalog.resolve(ref)
+    if info.schema_id not in CLOZE_SCHEMAS:
+        raise ClozeEvalError(
+            f"{info.ref} holds {info.schema_id} records, not Omni-Detective captions "
+            f"({', '.join(CLOZE_SCHEMAS)}): it has no cloze items to evaluate on"
+        )
+    table = catalog.read(info.ref)
+    items = []
+    if "cloze" in table.column_names:
+        rows = table_to_records(info.schema_id, table.select(["clip_id", "cloze"]))
+        items = cloze_items(rows)
+    if not items:
+        raise ClozeEvalError(f"{info.ref} has no cloze items: no caption had a blank")
+    try:
+        data = captions.read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ClozeEvalError(f"cannot read the captions {captions}: {exc}") from None
+    by_clip = read_captions(text.split("\n"), source=str(captions))
+    return PreparedCloze(
+        info=info,
+        items=items,
+        captions=by_clip,
+        captions_input=EvaluationInput.of_bytes("captions", captions, data),
+        requests=answer_requests(items, by_clip, seed=CLOZE_SEED),
+        started_at=started,
+    )
+
+
+def run_cloze(
+    catalog: Catalog, prepared: PreparedCloze, engine: Engine
+) -> tuple[ClozeEvaluation, Evaluation]:
+    """Ask ``engine`` every request in one batch, mark the answers and store the evaluation."""
+    results = engine.generate(prepared.requests) if prepared.requests else []
+    marked = evaluate(prepared.items, prepared.captions, results)
+    stored = catalog.add_evaluation(
+        Evaluation(
+            dataset=prepared.info.dataset,
+            version=prepared.info.version,
+            kind="cloze",
+            engine=engine.name,
+            model=engine.model,
+            inputs=(prepared.captions_input,),
+            params={"seed": CLOZE_SEED},
+            started_at=prepared.started_at,
+            finished_at=datetime.now(UTC),
+            figures=marked.figures,
+            counts=marked.counts,
+        )
+    )
+    return marked, stored
