@@ -21,6 +21,7 @@ from datagen.flows.publish import open_catalog
 from datagen.flows.stages import concat_records, engine_shard_stage, map_records
 from datagen.generators.agent.stage import finish_reasons
 from datagen.generators.config import to_json
+from datagen.generators.engines import open_engine
 from datagen.generators.omni import detective
 from datagen.generators.omni.captions import flagged_shares
 from datagen.generators.omni.cloze_rows import add_cloze
@@ -67,9 +68,15 @@ def omni_detective(config: OmniDetectiveConfig, *, store: str | None = None) -> 
         concat_records(ledger.shards(results, "detective", "caption")),
         seed=config.seed,
         max_blanks=config.cloze_blanks,
+        writer=open_engine(config.distractor_engine) if config.distractor_engine else None,
     )
-    blanks = Counter(b["tag"] for r in rows if r["cloze"] for b in r["cloze"]["blanks"])
-    ledger.distributions["cloze blanks per tag"] = dict(blanks.most_common())
+    if config.distractor_engine is not None:
+        ledger.engine(config.distractor_engine, role="cloze distractors")
+    blanks = [b for r in rows if r["cloze"] for b in r["cloze"]["blanks"]]
+    ledger.distributions["cloze blanks per tag"] = dict(Counter(b["tag"] for b in blanks))
+    ledger.distributions["cloze options by source"] = dict(
+        Counter(s for b in blanks for s in b["option_sources"] if s != "answer")
+    )
     ledger.distributions["cloze blanks and items missing"] = dict(missing)
     share, per_clip = flagged_shares(rows)
     shown = "no sentences" if share is None else f"{share:.1%}"

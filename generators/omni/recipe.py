@@ -36,6 +36,11 @@ class OmniDetectiveConfig:
         "hallucination figure beside the rule check (e.g. embedded); none by default.",
     )
     cloze_blanks: int = option(6, "Most Omni-Cloze blanks per caption.")
+    distractor_engine: str | None = option(
+        None,
+        "An engine that writes Omni-Cloze distractors where the run's other captions hold too "
+        "few of the same kind (e.g. embedded); else they are rule-made.",
+    )
     seed: int = option(0, "Run seed; every turn's seed derives from it.")
     shard_size: int = option(4, "Clips per shard (the unit of batching and resume).")
 
@@ -44,7 +49,7 @@ class OmniDetectiveConfig:
         for name in AT_LEAST_ONE:
             require(getattr(self, name) >= 1, f"{name} must be >= 1, got {getattr(self, name)}")
         require(self.tool_seconds > 0, f"tool_seconds must be > 0, got {self.tool_seconds}")
-        for spec in (self.engine, self.judge):
+        for spec in (self.engine, self.judge, self.distractor_engine):
             if spec is not None:
                 parse_engine_spec(spec, known_kind=False)
 
