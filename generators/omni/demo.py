@@ -3,11 +3,13 @@
 Sound is espeak-ng speech (trimmed of its own leading and trailing silence by sox, so a speech
 event starts and ends where the voice does), sox tones, white noise and silence, all 16 kHz mono
 16-bit WAV (sox's default 32-bit WAVE_FORMAT_EXTENSIBLE is refused by Python's ``wave``: ``-b
-16``) joined by sox. Pictures are scenes, ffmpeg ``color`` sources with ``drawtext`` and
-perhaps a box moved by ``overlay`` with ``x='t*SPEED'`` (``drawbox`` ignores time
-expressions), joined by ``concat``, so a cut lands on the exact frame where the scenes' lengths
-add up. The observer tests' and benchmark's clips (``tests/omni/observer_media.py``) are specs
-of these parts too.
+16``) joined by sox; a WAV clip is that track, a FLAC one is it encoded by ffmpeg. Pictures
+are scenes, ffmpeg ``color`` sources with ``drawtext`` and perhaps a box moved by ``overlay``
+with ``x='t*SPEED'`` (``drawbox`` ignores time expressions), joined by ``concat``, so a cut
+lands on the exact frame where the scenes' lengths add up; they are encoded with the track by
+the container's ``ENCODINGS`` (H.264 and AAC in MP4 and Matroska, VP9 and Opus in WebM). The
+observer tests' and benchmark's clips (``tests/omni/observer_media.py``) are specs of these
+parts too.
 
 Event times come from the spec and from sample counts, never from a decoder, so they hold even
 where the encoded bytes differ: espeak-ng, sox (``-R``) and ffmpeg (``bitexact``, one encoder
@@ -108,6 +110,39 @@ class Scene:
 
 
 @dataclass(frozen=True)
+class Encoding:
+    """What ffmpeg is given to encode a container's streams; no ``video`` for a sound-only one."""
+
+    audio: tuple[str, ...]
+    video: tuple[str, ...] = ()
+    sample_rate: int = RATE
+    """The rate the sound is stored at, as the manifest gives it: Opus runs at 48 kHz only and
+    WebM says 48 kHz whatever it was fed, so that track is resampled to it (``-ar``) rather
+    than have the file hold another rate than the one it names."""
+
+
+AAC = ("-c:a", "aac", "-b:a", "64k", "-flags:a", "+bitexact")
+X264 = ("-c:v", "libx264", "-preset", "veryfast", "-threads", "1")
+VP9 = (
+    "-c:v", "libvpx-vp9", "-deadline", "good", "-cpu-used", "4", "-row-mt", "0", "-threads", "1",
+    "-b:v", "0", "-crf", "32",
+)  # fmt: skip
+"""Constant quality (``-b:v 0``), one thread and no row threading: the same bytes each run."""
+ENCODINGS: dict[str, Encoding] = {
+    "wav": Encoding(audio=()),  # the track as sox joined it (``_sound``)
+    "flac": Encoding(audio=("-c:a", "flac", "-flags:a", "+bitexact")),
+    "mp4": Encoding(AAC, X264),
+    "mkv": Encoding(AAC, X264),
+    "webm": Encoding(
+        ("-c:a", "libopus", "-b:a", "48k", "-ar", "48000", "-flags:a", "+bitexact"),
+        VP9,
+        sample_rate=48_000,
+    ),
+}
+"""Each clip extension's encoders (``ClipSpec`` refuses any other extension)."""
+
+
+@dataclass(frozen=True)
 class ClipSpec:
     """One clip, ``duration_s`` long: its sound parts in order and its scenes one after another."""
 
@@ -125,8 +160,12 @@ class ClipSpec:
             raise ValueError(f"clip {self.name}: the scenes do not add up to {self.duration_s} s")
         if not (self.audio or self.scenes):
             raise ValueError(f"clip {self.name}: neither sound nor pictures")
-        if self.ext == "wav" and self.scenes:
-            raise ValueError(f"clip {self.name}: a wav file holds no pictures")
+        encoding = ENCODINGS.get(self.ext)
+        if encoding is None:
+            known = ", ".join(ENCODINGS)
+            raise ValueError(f"clip {self.name}: no encoding for {self.ext} (known: {known})")
+        if self.scenes and not encoding.video:
+            raise ValueError(f"clip {self.name}: a {self.ext} file holds no pictures")
         for scene in self.scenes:
             if scene.text and not TEXT.fullmatch(scene.text):
                 raise ValueError(f"clip {self.name}: drawn text {scene.text!r} is not {TEXT}")
@@ -174,7 +213,30 @@ DEMO: tuple[ClipSpec, ...] = (
     ClipSpec(
         "moving_box", "mkv", 6.0, scenes=(Scene(6.0, GREY, box=MovingBox(RED, 48, 156, 80.0)),)
     ),
+    ClipSpec(
+        "timer_rings",
+        "flac",
+        6.0,
+        audio=(
+            Speech("the timer rings three times", at_s=0.5),
+            Tone(880, 0.5, at_s=3.0),
+            Silence(0.5),
+            Tone(880, 0.5),
+            Silence(0.5),
+            Tone(880, 0.5),
+        ),
+    ),
+    ClipSpec(
+        "exit_sign",
+        "webm",
+        5.0,
+        audio=(Speech("the exit is on the left", at_s=0.5),),
+        scenes=(Scene(5.0, RED, "EXIT 7"),),
+    ),
 )
+"""Five clips, one container each: speech, a tone and noise (WAV); two scenes with speech
+(MP4); a silent moving box (Matroska); speech then three rings (FLAC); a sign and speech
+(WebM)."""
 
 
 def spec_key(specs: tuple[ClipSpec, ...] = DEMO) -> str:
@@ -198,17 +260,17 @@ def make_clip(spec: ClipSpec, folder: Path) -> MadeClip:
     if spec.audio:
         wav = folder / f"{spec.name}.track.wav"
         events += _audio_track(spec, wav, folder)
-    if spec.ext == "wav":
-        assert wav is not None  # __post_init__: a wav clip has sound and no pictures
-        path = wav.rename(folder / f"{spec.name}.wav")
-    else:
-        path = folder / f"{spec.name}.{spec.ext}"
+    path = folder / f"{spec.name}.{spec.ext}"
+    if spec.has_video:
         events += _video(spec, path, wav)
+    else:
+        assert wav is not None  # __post_init__: a clip without pictures has sound
+        _sound(spec, path, wav)
     events.sort(key=lambda e: (e["start_s"], e["end_s"], e["kind"]))
     manifest = {
         "clip": spec.name,
         "duration_s": spec.duration_s,
-        "sample_rate": RATE if spec.audio else None,
+        "sample_rate": ENCODINGS[spec.ext].sample_rate if spec.audio else None,
         "width": spec.width if spec.has_video else None,
         "height": spec.height if spec.has_video else None,
         "fps": spec.fps if spec.has_video else None,
@@ -281,6 +343,18 @@ def _audio_track(spec: ClipSpec, out: Path, folder: Path) -> list[dict[str, Any]
     return events
 
 
+def _sound(spec: ClipSpec, path: Path, wav: Path) -> None:
+    """The track ``wav`` as the sound-only clip ``path``: a WAV clip is the track itself, else it
+    is encoded (FLAC is lossless, so the clip holds the track's very samples and the events'
+    sample counts hold in it exactly)."""
+    if spec.ext == "wav":
+        wav.rename(path)
+        return
+    argv = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(wav), "-vn"]
+    argv += [*ENCODINGS[spec.ext].audio, "-fflags", "+bitexact", "-map_metadata", "-1", str(path)]
+    _tool(argv)
+
+
 def _video(spec: ClipSpec, path: Path, wav: Path | None) -> list[dict[str, Any]]:
     """Encode the scenes of ``spec`` (and ``wav`` as its sound) into ``path``; their events."""
     font = require_font() if any(scene.text for scene in spec.scenes) else ""
@@ -294,13 +368,13 @@ def _video(spec: ClipSpec, path: Path, wav: Path | None) -> list[dict[str, Any]]
         at += scene.seconds
     joined = "".join(f"[s{i}]" for i in range(len(spec.scenes)))
     graph = ";".join([*chains, f"{joined}concat=n={len(spec.scenes)}:v=1:a=0,format=yuv420p[v]"])
+    encoding = ENCODINGS[spec.ext]
     argv = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-filter_complex", graph]
     if wav is not None:
-        argv += ["-i", str(wav), "-map", "[v]", "-map", "0:a", "-c:a", "aac", "-b:a", "64k"]
-        argv += ["-flags:a", "+bitexact"]
+        argv += ["-i", str(wav), "-map", "[v]", "-map", "0:a", *encoding.audio]
     else:
         argv += ["-map", "[v]", "-an"]
-    argv += ["-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-g", str(spec.fps)]
+    argv += [*encoding.video, "-g", str(spec.fps)]
     argv += ["-flags:v", "+bitexact", "-fflags", "+bitexact", "-map_metadata", "-1"]
     argv += ["-t", f"{spec.duration_s}", str(path)]
     _tool(argv)

@@ -8,7 +8,8 @@ import pytest
 @pytest.fixture(scope="session")
 def demo_clips(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     """The demo's ``MediaItem`` records with their manifests, in the spec's order
-    (``speech_tone``, ``two_scenes``, ``moving_box``), in a store of their own."""
+    (``speech_tone``, ``two_scenes``, ``moving_box``, ``timer_rings``, ``exit_sign``), in a
+    store of their own."""
     from datagen.generators.omni.media import read_demo
 
     return read_demo(store=tmp_path_factory.mktemp("omni-store")).records

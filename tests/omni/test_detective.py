@@ -36,14 +36,19 @@ def test_every_clip_asks_its_own_clip_and_keeps_its_evidence(demo_clips, tmp_pat
         demo_clips, engine=engine, tools=tools, inquiries=2, turn_tokens=64,
         temperature=0.7, seed=0,
     )  # fmt: skip
-    assert engine.batches == [3, 3, 3]  # all clips advance together: 2 inquiries, the caption
+    assert engine.batches == [5, 5, 5]  # all clips advance together: 2 inquiries, the caption
     by_clip = {record["clip_id"]: record for record in outcome.records}
     assert set(by_clip) == {clip["clip_id"] for clip in demo_clips}
-    speech, scenes, box = (by_clip[clip["clip_id"]] for clip in demo_clips)
+    speech, scenes, box, rings, sign = (by_clip[clip["clip_id"]] for clip in demo_clips)
     assert "HELLO OMNI 42" in scenes["evidence"][0]["observation"]
     assert "440 Hz" in speech["evidence"][0]["observation"]
     assert "left→right" in box["evidence"][0]["observation"]
     assert "quick brown fox" in speech["transcript"].lower() and box["transcript"] == ""
+    assert rings["evidence"][0]["observation"].count("880 Hz") == 3  # the FLAC clip's rings
+    assert "no video stream" in rings["evidence"][0]["observation"]
+    assert "timer" in rings["transcript"].lower()
+    assert "EXIT 7" in sign["evidence"][0]["observation"]  # read from the WebM's VP9 frames
+    assert "exit" in sign["transcript"].lower()  # heard in its Opus sound
     for record in outcome.records:
         first, *asked = record["evidence"]
         assert (first["turn"], first["tool"], first["question"]) == (0, "describe", FIRST_QUESTION)

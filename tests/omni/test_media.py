@@ -64,6 +64,10 @@ def frame_rgb(path: str, at_s: float, *, width: int, height: int) -> np.ndarray:
 
 def test_demo_clips_are_in_the_store_under_their_sha256(demo_clips: list[dict]) -> None:
     assert [c["origin"] for c in demo_clips] == [s.name for s in DEMO]
+    assert [c["origin"] for c in demo_clips] == [
+        "speech_tone", "two_scenes", "moving_box", "timer_rings", "exit_sign",
+    ]  # fmt: skip
+    assert [c["ext"] for c in demo_clips] == ["wav", "mp4", "mkv", "flac", "webm"]
     for clip in demo_clips:
         path = Path(clip["path"])
         assert path.name == f"{clip['media_sha256']}.{clip['ext']}"
@@ -82,6 +86,8 @@ def test_probed_streams_and_durations_match_the_manifests(demo_clips: list[dict]
         "speech_tone": (True, False),
         "two_scenes": (True, True),
         "moving_box": (False, True),
+        "timer_rings": (True, False),
+        "exit_sign": (True, True),
     }
     for clip in demo_clips:
         manifest = clip["manifest"]
@@ -154,6 +160,52 @@ def test_the_box_moves_as_its_motion_event_says(demo_clips: list[dict]) -> None:
         assert columns.min() == pytest.approx(motion["speed_px_s"] * at_s, abs=2)
         assert rows.min() == pytest.approx(motion["y_px"], abs=2)
         assert columns.max() - columns.min() + 1 == pytest.approx(motion["size_px"], abs=2)
+
+
+def test_the_flac_clip_is_the_track_to_the_sample_with_three_rings(
+    demo_clips: list[dict],
+) -> None:
+    clip = demo_clips[3]
+    streams = probe_media(Path(clip["path"]))
+    assert (streams.container, streams.audio_codec, streams.sample_rate) == ("flac", "flac", 16000)
+    assert (streams.has_video, streams.video_codec, streams.width) == (False, None, None)
+    raw = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", clip["path"], "-f", "s16le", "-"],
+        capture_output=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    samples, rate = np.frombuffer(raw, np.int16).astype(float), clip["sample_rate"]
+    assert len(samples) == 6 * rate  # lossless: not a sample more or less than the track
+    events = clip["manifest"]["events"]
+    sound = [(e["kind"], e["content"]) for e in events if e["kind"] != "silence"]
+    assert sound == [("speech", "the timer rings three times")] + [("tone", 880)] * 3
+    assert [e["start_s"] for e in events if e["kind"] == "tone"] == [3.0, 4.0, 5.0]
+    for event in events:
+        window = samples[round(event["start_s"] * rate) : round(event["end_s"] * rate)]
+        if event["kind"] == "silence":
+            assert np.abs(window).max() <= 1, event  # sox's dither and no more: lossless
+            continue
+        assert np.sqrt(np.mean(window**2)) > 500, event
+        if event["kind"] == "tone":
+            peak = np.fft.rfftfreq(len(window), 1 / rate)[np.abs(np.fft.rfft(window)).argmax()]
+            assert peak == pytest.approx(880, abs=2), event
+
+
+def test_the_webm_clip_is_vp9_and_opus_with_its_sign_on_red(demo_clips: list[dict]) -> None:
+    clip = demo_clips[4]
+    streams = probe_media(Path(clip["path"]))
+    assert (streams.container, streams.video_codec, streams.audio_codec) == (
+        "matroska,webm", "vp9", "opus",
+    )  # fmt: skip
+    assert streams.sample_rate == 48000 == clip["manifest"]["sample_rate"]  # Opus's only rate
+    events = clip["manifest"]["events"]
+    assert [e["content"] for e in events if e["kind"] == "text"] == ["EXIT 7"]
+    assert [e["content"] for e in events if e["kind"] == "speech"] == ["the exit is on the left"]
+    assert not [e for e in events if e["kind"] == "cut"]
+    frame = frame_rgb(clip["path"], 2.5, width=clip["width"], height=clip["height"])
+    corner = frame[:16, :16].reshape(-1, 3).mean(axis=0)
+    assert corner == pytest.approx((255, 0, 0), abs=12)
+    middle = frame[150:210, 200:440]
+    assert ((middle > 200).all(axis=-1)).sum() > 500  # the white text in the centre
 
 
 def test_a_second_demo_run_reuses_the_stored_clips(demo_clips: list[dict]) -> None:
