@@ -11,6 +11,7 @@ import json
 import sys
 import typing
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -376,19 +377,34 @@ def export(
         err.print(f"[yellow]warning:[/yellow] split {name!r} is empty; too few tasks for --split")
 
 
+class ToolCallRule(StrEnum):
+    """The scoring rules of ``datagen verify toolcall``."""
+
+    bfcl = "bfcl"
+    toolrm = "toolrm"
+
+
 @verify_app.command("toolcall")
 def verify_toolcall(
     path: Annotated[
         Path,
         typer.Argument(
-            help="JSONL of {id, function, ground_truth, calls, category?}; '-' for stdin."
+            help="JSONL of {id, function, ground_truth, calls, category?} (bfcl) or "
+            "{id, ground_truth: [{name, arguments}], calls, function?} (toolrm); '-' for stdin."
         ),
     ],
+    rule: Annotated[
+        ToolCallRule,
+        typer.Option(
+            help="bfcl: BFCL's AST checker with partial credit; toolrm: ToolRM's share of "
+            "matching arguments per ground-truth call."
+        ),
+    ] = ToolCallRule.bfcl,
 ) -> None:
-    """Score calls against BFCL ground truth: one {id, valid, score, error_type, reason} a line."""
+    """Score calls against ground truth: one {id, valid, score, error_type, reason} a line."""
     from datagen.verifiers.toolcall_lines import verify_lines
 
-    _answer_lines(path, verify_lines)
+    _answer_lines(path, partial(verify_lines, rule=rule.value))
 
 
 @verify_app.command("execution")
