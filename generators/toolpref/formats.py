@@ -12,15 +12,15 @@ Two row shapes are read:
   writes many of these blocks as Python literals (``{'name': ..., 'arguments': {...}}``,
   ``True``), so a block is read as JSON first and as a Python literal second.
 
-Both shapes are first turned into OpenAI messages; ``segment_conversation`` then makes one
-task per tool-calling assistant turn. A row that cannot be read raises ``MalformedRow`` with a
-stable snake_case reason, which the readers turn into a reject instead of stopping the run.
+Both shapes are first turned into OpenAI messages; ``segment.segment`` then cuts them into
+tasks (``segment_conversation`` here: one per tool-calling assistant turn). A row that cannot
+be read raises ``MalformedRow`` with a stable snake_case reason, which the readers turn into a
+reject instead of stopping the run.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import json
 import re
 from typing import Any, Literal
@@ -131,43 +131,16 @@ def check_calls_known(ground_truth: list[dict[str, Any]], tools: list[dict[str, 
 def segment_conversation(
     messages: object, tools: object, *, record_id: str, source: str | None = None
 ) -> list[dict[str, Any]]:
-    """One task per assistant turn that calls tools, with every message before it as context.
+    """One task per assistant turn that calls tools, with every message before it as context
+    (``segment.segment`` without ``every_turn``; a row none of whose turns is kept raises
+    the first dropped turn's reason)."""
+    from datagen.generators.toolpref.segment import segment  # segment builds on this module
 
-    Earlier assistant turns keep their ``tool_calls`` (arguments as JSON text) and the tool
-    results that followed them, as OpenAI messages. A task's id is
-    ``<record_id>-<k>`` for its k-th tool-calling turn; ``source`` defaults to the part of
-    ``record_id`` before its last ``/``.
-    """
-    docs = function_docs(tools)
-    if not isinstance(messages, list) or not messages:
-        raise MalformedRow("invalid_messages", "messages is not a non-empty list")
-    history: list[dict[str, Any]] = []
-    tasks: list[dict[str, Any]] = []
-    for index, raw in enumerate(messages):
-        message, calls = _chat_message(raw, index)
-        if calls:
-            ground_truth = [{name: {k: [v] for k, v in args.items()}} for name, args in calls]
-            check_calls_known(ground_truth, docs)
-            if not any(m["role"] == "user" for m in history):
-                raise MalformedRow("no_user_message", f"message {index} calls tools unprompted")
-            # No two tasks share a mutable object: the first takes the row's fresh ones, later
-            # ones deep copies (most rows make one task; copying for it took a quarter of the
-            # time to read a 10k-row source).
-            first = not tasks
-            tasks.append(
-                {
-                    "task_id": f"{record_id}-{len(tasks) + 1}",
-                    "source": source or record_id.rsplit("/", 1)[0],
-                    "category": infer_category(len(calls), len(docs)),
-                    "messages": list(history) if first else copy.deepcopy(history),
-                    "tools": docs if first else copy.deepcopy(docs),
-                    "ground_truth": ground_truth,
-                }
-            )
-        history.append(message)
-    if not tasks:
-        raise MalformedRow("no_tool_calls", f"none of {len(messages)} messages calls a tool")
-    return tasks
+    cut = segment(messages, tools, record_id=record_id, source=source)
+    if not cut.tasks:
+        code, _, detail = cut.drops[0].reason.partition(": ")
+        raise MalformedRow(code, detail)
+    return cut.tasks
 
 
 def _chat_message(
