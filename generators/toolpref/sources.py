@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,18 @@ from datagen.generators.toolpref.bfcl_wheel import (
     read_category,
 )
 from datagen.generators.toolpref.formats import (
-    Format,
     MalformedRow,
     check_calls_known,
-    hermes_conversation,
-    row_format,
     segment_conversation,
 )
+from datagen.generators.toolpref.layouts import Conversation
+from datagen.generators.toolpref.row_layouts import (
+    EXPERIMENTAL,
+    LAYOUTS,
+    Layout,
+    row_layout,
+)
+from datagen.generators.toolpref.segment import segment
 from datagen.schemas.records import Quarantined, SourceError, SourceRead
 
 __all__ = [
@@ -39,10 +44,13 @@ __all__ = [
     "SourceRead",
     "detect_format",
     "interleave_categories",
+    "interleave_sources",
+    "merge_reads",
     "read_bfcl",
     "read_hermes_jsonl",
     "read_openai_jsonl",
     "read_source",
+    "read_sources",
     "segment_conversation",
 ]
 
@@ -113,23 +121,23 @@ def _bfcl_task(category: str, question: dict[str, Any], answer: dict[str, Any]) 
     }
 
 
-def read_openai_jsonl(path: Path) -> SourceRead:
+def read_openai_jsonl(path: Path, *, every_turn: bool = False) -> SourceRead:
     """OpenAI chat rows: ``{"messages": [...], "tools": [...]}``, calls in ``tool_calls``."""
-    return _read_file(path, "openai")
+    return _read_file(path, "openai", every_turn=every_turn)
 
 
-def read_hermes_jsonl(path: Path) -> SourceRead:
+def read_hermes_jsonl(path: Path, *, every_turn: bool = False) -> SourceRead:
     """Hermes function-calling rows (ShareGPT ``conversations`` or ``messages`` with blocks)."""
-    return _read_file(path, "hermes")
+    return _read_file(path, "hermes", every_turn=every_turn)
 
 
-def detect_format(path: Path) -> Format:
-    """The format of a file's first rows that show one; a clear error when none does."""
+def detect_format(path: Path) -> Layout:
+    """The layout of a file's first rows that show one; a clear error when none does."""
     seen = 0
     for _, row, error in _load_rows(path):  # decodes only the rows it looks at
         if error is not None:
             continue
-        if found := row_format(row):
+        if found := row_layout(row):
             return found
         seen += 1
         if seen == DETECT_ROWS:
@@ -139,31 +147,54 @@ def detect_format(path: Path) -> Format:
     raise SourceError(
         f"{path}: none of its first {seen} JSON rows is a tool-calling "
         'chat: expected OpenAI rows ({"messages": [...], "tools": [...]} with an assistant '
-        '"tool_calls") or Hermes rows ({"conversations": [...]} or assistant text with '
-        "<tool_call> blocks)"
+        '"tool_calls"), Hermes rows ({"conversations": [...]} or assistant text with '
+        f"<tool_call> blocks) or one of the layouts {', '.join(sorted(LAYOUTS))} "
+        "(--source-format forces one)"
     )
 
 
-def read_source(source: str) -> SourceRead:
-    """``"bfcl"``, or a file whose reader is chosen by its content."""
+def read_source(source: str, *, fmt: str | None = None, every_turn: bool = False) -> SourceRead:
+    """``"bfcl"``, ``hf:NAME[:SPLIT]``, or a file; the layout is ``fmt`` or read off the rows."""
+    if fmt is not None and fmt not in LAYOUTS:
+        raise SourceError(f"unknown source format {fmt!r}; known: {', '.join(LAYOUTS)}")
     if source == "bfcl":
         return read_bfcl()
+    if source.startswith("hf:"):
+        return _read_hf(source.removeprefix("hf:"), fmt, every_turn=every_turn)
     path = Path(source)
-    return READERS[detect_format(path)](path)
+    return _read_file(path, fmt or detect_format(path), every_turn=every_turn)
 
 
-def _read_file(path: Path, fmt: Format) -> SourceRead:
-    tasks: list[dict[str, Any]] = []
-    rejects: list[Quarantined] = []
-    for number, row, error in _load_rows(path):
-        record_id = f"{path.stem}/{number}"
-        try:
-            if error is not None:
-                raise MalformedRow("invalid_json", error)
-            tasks += _file_tasks(row, fmt, record_id=record_id, source=path.name)
-        except MalformedRow as bad:
-            record = row if isinstance(row, dict) else {"raw": row}
-            rejects.append(Quarantined(record_id, str(bad), record))
+def read_sources(
+    sources: Iterable[str], *, fmt: str | None = None, every_turn: bool = False
+) -> list[SourceRead]:
+    """Each source read on its own (its tasks keep its name in ``source``)."""
+    return [read_source(source, fmt=fmt, every_turn=every_turn) for source in sources]
+
+
+def merge_reads(reads: list[SourceRead]) -> SourceRead:
+    """Several sources as one read; a task id two sources both give is a ``SourceError``."""
+    if len(reads) == 1:
+        return reads[0]
+    seen: dict[str, int] = {}
+    for index, read in enumerate(reads):
+        for task in read.records:
+            if (other := seen.setdefault(task["task_id"], index)) != index:
+                names = [reads[i].lineage.get("source") for i in (other, index)]
+                raise SourceError(
+                    f"sources {names[0]} and {names[1]} (numbers {other + 1} and {index + 1}) "
+                    f"both give task {task['task_id']}; rename one of the files"
+                )
+    return SourceRead(
+        records=[task for read in reads for task in read.records],
+        rejects=[reject for read in reads for reject in read.rejects],
+        lineage={"source": "+".join(str(r.lineage.get("source")) for r in reads)},
+    )
+
+
+def _read_file(path: Path, fmt: Layout, *, every_turn: bool = False) -> SourceRead:
+    rows = ((f"{path.stem}/{number}", row, error) for number, row, error in _load_rows(path))
+    tasks, rejects = _read_rows(rows, fmt, source=path.name, every_turn=every_turn)
     lineage = {
         "source": path.name,
         "path": str(path.resolve()),
@@ -171,19 +202,68 @@ def _read_file(path: Path, fmt: Format) -> SourceRead:
         "license": None,
         "format": fmt,
     }
+    if fmt in EXPERIMENTAL:
+        lineage["experimental"] = True
     return SourceRead(records=tasks, rejects=rejects, lineage=lineage)
 
 
-def _file_tasks(row: object, fmt: Format, *, record_id: str, source: str) -> list[dict[str, Any]]:
+def _read_hf(name: str, fmt: str | None, *, every_turn: bool) -> SourceRead:
+    """A split of a Hugging Face dataset (a hub name in the local cache, or a folder)."""
+    import datasets  # here: heavy, and only hf: sources need it
+
+    dataset, _, split = name.partition(":")
+    try:
+        loaded = datasets.load_dataset(dataset, split=split or "train")
+    except Exception as exc:  # datasets raises many types for a name it cannot load
+        raise SourceError(
+            f"hf:{name}: cannot load the dataset ({type(exc).__name__}: {exc})"
+        ) from None
+    rows = list(loaded)
+    if fmt is None:
+        found = [layout for row in rows[:DETECT_ROWS] if (layout := row_layout(row))]
+        if not found:
+            raise SourceError(f"hf:{name}: no row of a known layout ({', '.join(LAYOUTS)})")
+        fmt = found[0]
+    stem = f"{Path(dataset).name}-{split or 'train'}"
+    numbered = ((f"{stem}/{number}", row, None) for number, row in enumerate(rows, 1))
+    tasks, rejects = _read_rows(numbered, fmt, source=f"hf:{dataset}", every_turn=every_turn)
+    lineage = {
+        "source": f"hf:{dataset}",
+        "split": split or "train",
+        "license": getattr(loaded.info, "license", None) or None,
+        "format": fmt,
+    }
+    return SourceRead(records=tasks, rejects=rejects, lineage=lineage)
+
+
+def _read_rows(
+    rows: Iterable[tuple[str, object, str | None]], fmt: Layout, *, source: str, every_turn: bool
+) -> tuple[list[dict[str, Any]], list[Quarantined]]:
+    """Every row's tasks, and a reject for each row (or turn) that gives none."""
+    tasks: list[dict[str, Any]] = []
+    rejects: list[Quarantined] = []
+    for record_id, row, error in rows:
+        try:
+            if error is not None:
+                raise MalformedRow("invalid_json", error)
+            conversations = _conversations(row, fmt)
+            for index, (messages, tools) in enumerate(conversations, 1):
+                where = record_id if len(conversations) == 1 else f"{record_id}.{index}"
+                cut = segment(
+                    messages, tools, record_id=where, source=source, every_turn=every_turn
+                )
+                tasks += cut.tasks
+                rejects += cut.drops
+        except MalformedRow as bad:
+            record = row if isinstance(row, dict) else {"raw": row}
+            rejects.append(Quarantined(record_id, str(bad), record))
+    return tasks, rejects
+
+
+def _conversations(row: object, fmt: Layout) -> list[Conversation]:
     if not isinstance(row, dict):
         raise MalformedRow("invalid_row", f"row is a {type(row).__name__}, not an object")
-    if fmt == "hermes":
-        messages, tools = hermes_conversation(row)
-    elif missing := [key for key in ("messages", "tools") if key not in row]:
-        raise MalformedRow("missing_field", ", ".join(missing))
-    else:
-        messages, tools = row["messages"], row["tools"]
-    return segment_conversation(messages, tools, record_id=record_id, source=source)
+    return LAYOUTS[fmt](row)
 
 
 def _load_rows(path: Path) -> Iterator[tuple[int, object, str | None]]:
@@ -216,12 +296,6 @@ def _first_error(path: Path) -> str:
     return ""
 
 
-READERS: dict[Format, Callable[[Path], SourceRead]] = {
-    "openai": read_openai_jsonl,
-    "hermes": read_hermes_jsonl,
-}
-
-
 def interleave_categories(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Round-robin over categories so any prefix of the result mixes them all.
 
@@ -231,5 +305,14 @@ def interleave_categories(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     known = [c for c in BFCL_CATEGORIES if any(t["category"] == c for t in tasks)]
     others = sorted({t["category"] for t in tasks} - set(BFCL_CATEGORIES))
     queues = [[t for t in tasks if t["category"] == c] for c in known + others]
+    rounds = itertools.zip_longest(*queues)
+    return [task for round_ in rounds for task in round_ if task is not None]
+
+
+def interleave_sources(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round-robin over sources (in the order they first appear), each source's tasks in
+    ``interleave_categories`` order: a limited run of several sources takes from each."""
+    sources = list(dict.fromkeys(task["source"] for task in tasks))
+    queues = [interleave_categories([t for t in tasks if t["source"] == s]) for s in sources]
     rounds = itertools.zip_longest(*queues)
     return [task for round_ in rounds for task in round_ if task is not None]
