@@ -35,7 +35,7 @@ from datagen.generators.toolpref import pipeline
 from datagen.generators.toolpref.generate import GenerationConfig
 from datagen.generators.toolpref.pairs import PairingConfig
 from datagen.generators.toolpref.recipe import RECIPE, ToolPrefConfig
-from datagen.generators.toolpref.sources import interleave_categories, read_source
+from datagen.generators.toolpref.sources import interleave_sources, merge_reads, read_sources
 
 SCHEMAS = {
     "task": "toolpref/task.v1",
@@ -58,9 +58,10 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         min_margin=config.min_margin, max_bucket_share=config.max_bucket_share, seed=config.seed
     )
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
-    read = read_source(config.source)
-    ledger.source(read.lineage, default=config.source)
-    sourced = source_stage(read, limit=config.limit, order=interleave_categories)
+    reads = read_sources(config.source, fmt=config.source_format, every_turn=config.every_turn)
+    for source, read in zip(config.source, reads, strict=True):
+        ledger.source(read.lineage, default=source)
+    sourced = source_stage(merge_reads(reads), limit=config.limit, order=interleave_sources)
     tasks = ledger.outcome(validate_outcome(sourced, SCHEMAS["task"]))
     generate = ShardStage(
         name="toolpref-generate",

@@ -26,10 +26,13 @@ def uniform_score_tasks(candidates: Iterable[Record]) -> set[str]:
 
 
 def complexity_bucket(ground_truth: list[dict]) -> str:
-    """Task complexity by number of calls and arguments in the ground truth."""
+    """Task complexity by number of calls and arguments in the ground truth (none: ``no_call``,
+    a turn that answers without calling)."""
+    if not ground_truth:
+        return "no_call"
     if len(ground_truth) > 1:
         return "multi_call"
-    arguments = next(iter(ground_truth[0].values())) if ground_truth else {}
+    arguments = next(iter(ground_truth[0].values()))
     return "single_call_few_args" if len(arguments) <= 2 else "single_call_many_args"
 
 

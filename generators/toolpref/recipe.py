@@ -8,11 +8,41 @@ from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
 from datagen.generators.recipes import Recipe
 
+LAYOUT_NAMES = (
+    "openai",
+    "hermes",
+    "xlam",
+    "apigen_mt",
+    "glaive",
+    "toolace",
+    "toolalpaca",
+    "button",
+    "complexfuncbench",
+)
+"""``row_layouts.LAYOUTS``' names, spelt out: the CLI imports recipes at start-up, the readers
+import jsonschema and more (tests/toolpref/test_layouts.py checks the two agree)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class ToolPrefConfig:
-    source: str = option("bfcl", "'bfcl' or a JSONL file (OpenAI or Hermes format).")
-    limit: int | None = option(None, "Keep the first N tasks (categories interleaved).")
+    source: tuple[str, ...] = option(
+        ("bfcl",),
+        "Sources, comma-separated: 'bfcl', hf:NAME[:SPLIT], or JSONL files (OpenAI, Hermes, xlam, "
+        "APIGen-MT, Glaive, ToolACE; layout detected per file). Each is a source for balancing.",
+    )
+    source_format: str | None = option(
+        None,
+        "Force the layout of every --source: openai, hermes, xlam, apigen_mt, glaive, toolace, "
+        "toolalpaca, button, complexfuncbench (the last three experimental).",
+    )
+    every_turn: bool = option(
+        False,
+        "Make every assistant turn of a file source a task; a turn without a call has an empty "
+        "ground truth (the model should answer without calling).",
+    )
+    limit: int | None = option(
+        None, "Keep the first N tasks (sources, then categories, interleaved)."
+    )
     samples: int = option(4, "Candidates per task, spread over the sampling plan.")
     seed: int = option(0, "Run seed; every request's seed derives from it.")
     engine: str = option(
@@ -25,6 +55,13 @@ class ToolPrefConfig:
     max_bucket_share: float = option(0.25, "Largest share of the pairs one balance bucket holds.")
 
     def __post_init__(self) -> None:
+        if isinstance(self.source, str):  # ToolPrefConfig(source="chats.jsonl"): one source
+            object.__setattr__(self, "source", (self.source,))
+        require(bool(self.source), "source must name at least one source")
+        require(
+            self.source_format is None or self.source_format in LAYOUT_NAMES,
+            f"source_format must be one of {', '.join(LAYOUT_NAMES)}, got {self.source_format!r}",
+        )
         require(self.limit is None or self.limit >= 0, f"limit must be >= 0, got {self.limit}")
         require(self.samples >= 1, f"samples must be >= 1, got {self.samples}")
         require(self.shard_size >= 1, f"shard_size must be >= 1, got {self.shard_size}")

@@ -20,10 +20,14 @@ def score_candidate(
 ) -> Record:
     """The candidate with ``calls``, ``response``, ``valid``, ``score``, ``error_type``, ``reason``.
 
-    Calls come from the engine's native tool calls when it parsed some, else from the text;
-    text that does not decode is a scored candidate (score 0) with the decoder's reason.
-    ``checker`` is ``task_checker(task)``, built here unless the caller shares one.
+    A task without ground-truth calls (a turn that answers in words) is valid exactly when the
+    model calls nothing. Calls come from the engine's native tool calls when it parsed some,
+    else from the text; text that does not decode is a scored candidate (score 0) with the
+    decoder's reason. ``checker`` is ``task_checker(task)``, built here unless the caller
+    shares one.
     """
+    if not task["ground_truth"]:
+        return _score_no_call(candidate)
     if candidate.get("native_calls"):
         calls: list | None = candidate["native_calls"]
         parse_error = None
@@ -56,3 +60,22 @@ def score_candidate(
             "response": render_calls(kept_calls, candidate["text"]),
         }
     )
+
+
+def _score_no_call(candidate: Record) -> Record:
+    """A task whose ground truth is no call: valid when the model calls nothing (an empty
+    call list, or text that is not a call list: an answer in words), score 1 or 0."""
+    calls = candidate.get("native_calls") or parse_calls(candidate["text"]).calls or []
+    scored = {k: v for k, v in candidate.items() if k != "native_calls"}
+    if calls:
+        verdict = {
+            "valid": False,
+            "score": 0.0,
+            "error_type": "no_call:unexpected_call",
+            "reason": f"the ground truth calls nothing; the model made {len(calls)} call(s)",
+        }
+    else:
+        reason = "no call, as expected"
+        verdict = {"valid": True, "score": 1.0, "error_type": "ok", "reason": reason}
+    kept = calls if calls else None
+    return scored | verdict | {"calls": kept, "response": render_calls(kept, candidate["text"])}

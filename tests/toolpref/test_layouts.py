@@ -338,10 +338,6 @@ def test_an_experimental_layout_as_its_card_documents_it(tmp_path, layout, row, 
     assert [t["ground_truth"] for t in read.records] == ground_truths
 
 
-def test_every_layout_has_a_reader():
-    assert set(LAYOUTS) >= {"openai", "hermes", "xlam", "apigen_mt", "glaive", "toolace"}
-
-
 def test_a_hugging_face_dataset_folder_is_read_through_datasets(tmp_path):
     folder = tmp_path / "xlam-function-calling-60k"
     (folder / "data").mkdir(parents=True)
@@ -371,3 +367,12 @@ def test_two_sources_giving_the_same_task_ids_are_refused(tmp_path):
     copy.write_bytes((DATA / "xlam.jsonl").read_bytes())
     with pytest.raises(SourceError, match="both give task"):
         merge_reads(read_sources([str(DATA / "xlam.jsonl"), str(copy)]))
+
+
+def test_the_recipe_names_the_readers_layouts_and_reads_one_source_as_text():
+    from datagen.generators.toolpref.recipe import LAYOUT_NAMES, ToolPrefConfig
+
+    assert set(LAYOUT_NAMES) == set(LAYOUTS)
+    assert ToolPrefConfig(source="chats.jsonl").source == ("chats.jsonl",)
+    with pytest.raises(ValueError, match="source_format must be one of"):
+        ToolPrefConfig(source_format="sharegpt")

@@ -77,3 +77,33 @@ def test_native_tool_calls_are_preferred_over_the_text() -> None:
     scored = score_candidate(candidate("I will call the tool.", native_calls=native), TASK)
     assert scored["valid"] and scored["calls"] == native
     assert json.loads(scored["response"]) == native
+
+
+NO_CALL_TASK = TASK | {"category": "no_call", "ground_truth": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "native_calls", "valid"),
+    [
+        ("It is 4 degrees in Oslo.", None, True),  # words, not a call list
+        ("[]", None, True),
+        ('[{"name": "area", "arguments": {"base": 1, "height": 2}}]', None, False),
+        ("", [{"name": "area", "arguments": {"base": 1, "height": 2}}], False),
+    ],
+)
+def test_a_task_without_ground_truth_calls_is_valid_when_nothing_is_called(
+    text, native_calls, valid
+):
+    scored = score_candidate(candidate(text, native_calls), NO_CALL_TASK)
+    assert (scored["valid"], scored["score"]) == (valid, 1.0 if valid else 0.0)
+    assert scored["error_type"] == ("ok" if valid else "no_call:unexpected_call")
+    assert first_error("toolpref/candidate.v1", scored) is None
+
+
+def test_no_call_tasks_have_their_own_complexity_and_schema_rule():
+    from datagen.generators.toolpref.pairs import complexity_bucket
+
+    assert complexity_bucket([]) == "no_call"
+    task = NO_CALL_TASK | {"source": "chats", "messages": [{"role": "user", "content": "hi"}]}
+    assert first_error("toolpref/task.v1", task) is None
+    assert first_error("toolpref/task.v1", task | {"category": "simple"}) is not None
