@@ -62,7 +62,9 @@ def plan_samples(tasks: Sequence[Record], *, config: GenerationConfig) -> list[P
                 response_format=(
                     ResponseFormat.from_json_schema(
                         calls_schema(
-                            task["tools"], max_calls=len(task["ground_truth"]) + EXTRA_CALLS
+                            task["tools"],
+                            max_calls=len(task["ground_truth"]) + EXTRA_CALLS,
+                            min_calls=1 if task["ground_truth"] else 0,  # no call: [] allowed
                         )
                     )
                     if config.constrain

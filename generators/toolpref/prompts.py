@@ -81,12 +81,15 @@ def build_messages(
     return (system, *conversation)
 
 
-def calls_schema(tools: list[dict], *, max_calls: int = MAX_CALLS) -> dict[str, Any]:
+def calls_schema(
+    tools: list[dict], *, max_calls: int = MAX_CALLS, min_calls: int = 1
+) -> dict[str, Any]:
     """A JSON Schema whose instances are call lists naming only the given functions.
 
     Used as a grammar for the embedded base model: it cannot invent function names or
     parameters, but picks values, optional arguments and the number of calls freely, which
-    is where the preference signal comes from.
+    is where the preference signal comes from. ``min_calls=0`` lets the answer be ``[]`` (a
+    task whose ground truth is no call).
     """
     variants = [
         {
@@ -101,7 +104,12 @@ def calls_schema(tools: list[dict], *, max_calls: int = MAX_CALLS) -> dict[str, 
         for tool in tools
     ]
     call = variants[0] if len(variants) == 1 else {"anyOf": variants}
-    return {"type": "array", "items": call, "minItems": 1, "maxItems": min(max_calls, MAX_CALLS)}
+    return {
+        "type": "array",
+        "items": call,
+        "minItems": min_calls,
+        "maxItems": min(max_calls, MAX_CALLS),
+    }
 
 
 def _object_schema(spec: dict) -> dict[str, Any]:

@@ -117,3 +117,8 @@ def test_calls_schema_caps_the_number_of_calls() -> None:
     call = {"name": "noop", "arguments": {}}
     assert validator.is_valid([call, call])
     assert not validator.is_valid([call, call, call])
+
+
+def test_calls_schema_lets_a_no_call_task_answer_with_no_call() -> None:
+    assert not jsonschema.Draft202012Validator(calls_schema(TOOLS)).is_valid([])
+    assert jsonschema.Draft202012Validator(calls_schema(TOOLS, min_calls=0)).is_valid([])
