@@ -70,7 +70,10 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         config={"engine": config.engine, **asdict(generation)},
     )
     score = ShardStage(
-        name="toolpref-score", output_schema=SCHEMAS["candidate"], run=pipeline.score_stage
+        name="toolpref-score",
+        output_schema=SCHEMAS["candidate"],
+        run=partial(pipeline.score_stage, rule=config.rule),
+        config={"rule": config.rule},
     )
     task_shards, generating, scoring = [], [], []
     cache = WorkCache(where.work_dir)

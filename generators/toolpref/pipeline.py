@@ -39,7 +39,7 @@ from datagen.generators.toolpref.pairs import (
     make_pairs,
     uniform_score_tasks,
 )
-from datagen.generators.toolpref.score import score_candidate, task_checker
+from datagen.generators.toolpref.score import score_candidate, task_calls, task_checker
 from datagen.schemas import first_error, records_to_table, table_to_records
 from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
 from datagen.verifiers.toolcall import ToolCallChecker
@@ -76,16 +76,23 @@ def generate_stage(
     )
 
 
-def score_stage(candidates: Sequence[Record], tasks: Sequence[Record]) -> StageOutcome:
-    """Score every candidate; a task's K candidates share one checker (its docs read once)."""
+def score_stage(
+    candidates: Sequence[Record], tasks: Sequence[Record], *, rule: str = "toolrm"
+) -> StageOutcome:
+    """Score every candidate by ``rule`` (``score.RULES``); a task's K candidates share one
+    BFCL checker or one concrete ground truth (read once)."""
     by_id = {t["task_id"]: t for t in tasks}
-    checkers: dict[str, ToolCallChecker] = {}
+    shared: dict[str, ToolCallChecker | list[dict]] = {}
     records = []
     for candidate in candidates:
         task = by_id[candidate["task_id"]]
-        if (checker := checkers.get(task["task_id"])) is None:
-            checker = checkers[task["task_id"]] = task_checker(task)
-        records.append(score_candidate(candidate, task, checker=checker))
+        if (reading := shared.get(task["task_id"])) is None:
+            reading = task_checker(task) if rule == "bfcl" else task_calls(task)
+            shared[task["task_id"]] = reading
+        if isinstance(reading, ToolCallChecker):
+            records.append(score_candidate(candidate, task, rule=rule, checker=reading))
+        else:
+            records.append(score_candidate(candidate, task, rule=rule, expected=reading))
     return StageOutcome(stage="score", n_in=len(candidates), records=records).check()
 
 

@@ -22,6 +22,10 @@ LAYOUT_NAMES = (
 """``row_layouts.LAYOUTS``' names, spelt out: the CLI imports recipes at start-up, the readers
 import jsonschema and more (tests/toolpref/test_layouts.py checks the two agree)."""
 
+RULES = ("toolrm", "bfcl")
+"""``score.RULES``, spelt out for the same reason (tests/toolpref/test_score.py checks the two
+agree)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class ToolPrefConfig:
@@ -39,6 +43,11 @@ class ToolPrefConfig:
         False,
         "Make every assistant turn of a file source a task; a turn without a call has an empty "
         "ground truth (the model should answer without calling).",
+    )
+    rule: str = option(
+        "toolrm",
+        "Scoring rule: toolrm (ToolRM's share of matching arguments, valid only when all match) "
+        "or bfcl (BFCL's AST checker, graded credit).",
     )
     limit: int | None = option(
         None, "Keep the first N tasks (sources, then categories, interleaved)."
@@ -62,6 +71,7 @@ class ToolPrefConfig:
             self.source_format is None or self.source_format in LAYOUT_NAMES,
             f"source_format must be one of {', '.join(LAYOUT_NAMES)}, got {self.source_format!r}",
         )
+        require(self.rule in RULES, f"rule must be one of {', '.join(RULES)}, got {self.rule!r}")
         require(self.limit is None or self.limit >= 0, f"limit must be >= 0, got {self.limit}")
         require(self.samples >= 1, f"samples must be >= 1, got {self.samples}")
         require(self.shard_size >= 1, f"shard_size must be >= 1, got {self.shard_size}")

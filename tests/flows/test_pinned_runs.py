@@ -4,6 +4,9 @@ The hashes were computed on commit 3549926 with ``generators/engines/fake.py`` a
 did not exist then), before the recipe port of the issue 'One recipe shape for every dataset':
 a port that changes no published row keeps them. Each run goes through the real command line,
 Prefect and catalog; only the text comes from ``FakeScriptedEngine``.
+
+Issue 18 made ToolRM's rule ToolPref's default: the 3549926 pin holds for ``--rule bfcl``, and
+the default run is pinned as it was when the rule landed.
 """
 
 from __future__ import annotations
@@ -19,11 +22,19 @@ from .conftest import datagen
 TEAR_FUNCTIONS = Path(__file__).parents[1] / "tear" / "data" / "functions.jsonl"
 PINNED = [
     (
-        "toolpref --engine fake:toolpref --source bfcl --limit 16",
+        "toolpref --engine fake:toolpref --source bfcl --limit 16 --rule bfcl",
         (
             "toolpref-pairwise@1",
             86,
             "4161e0d47967b3cc013ba73cb99f12c97aee1e35bd92aa9528a82718dda39b2f",
+        ),
+    ),
+    (  # ToolRM's rule, the default since issue 18: pinned when it became the default
+        "toolpref --engine fake:toolpref --source bfcl --limit 16",
+        (
+            "toolpref-pairwise@1",
+            36,
+            "308c17b067f5a9019c0feb079fd2ce520b0e53e19772d8f2b6d95685aadb9503",
         ),
     ),
     (
@@ -35,7 +46,7 @@ PINNED = [
         ("tear@1", 2, "707023c9fd8dbe8d12b6082b4ede7d60184f90e8bd2026378fbd7403fa92b15f"),
     ),
 ]
-IDS = ["toolpref-bfcl", "tear-jsonl", "tear-seeds"]
+IDS = ["toolpref-bfcl", "toolpref-toolrm", "tear-jsonl", "tear-seeds"]
 
 
 @pytest.mark.parametrize(("command", "pinned"), PINNED, ids=IDS)

@@ -25,7 +25,9 @@ def test_five_layouts_in_one_run_publish_tasks_of_every_source(tmp_path: Path) -
     sources = ",".join(map(str, SOURCES))
     datagen(
         *("run", "toolpref", "--engine", "fake:toolpref", "--source", sources, "--every-turn"),
-        *("--limit", "20", "--samples", "4", "--shard-size", "8"),
+        # 8 samples: under ToolRM's all-or-nothing rule the fake's 4 answers to each of xlam's
+        # two tasks are all wrong, and then xlam would have no pair
+        *("--limit", "20", "--samples", "8", "--shard-size", "8"),
         store=tmp_path,
         timeout=300,
     )

@@ -6,11 +6,13 @@ import json
 
 import pytest
 
-from datagen.generators.toolpref.score import score_candidate
+from datagen.generators.toolpref.recipe import RULES as RECIPE_RULES
+from datagen.generators.toolpref.score import RULES, concrete_calls, score_candidate
 from datagen.schemas import first_error
 
 TASK = {
     "task_id": "t",
+    "source": "bfcl",
     "category": "simple",
     "tools": [
         {
@@ -52,7 +54,7 @@ def candidate(text: str, native_calls=None) -> dict:
 def test_every_output_gets_a_verdict_and_a_schema_valid_record(
     text: str, valid: bool, error_prefix: str
 ) -> None:
-    scored = score_candidate(candidate(text), TASK)
+    scored = score_candidate(candidate(text), TASK, rule="bfcl")
     assert scored["valid"] is valid
     assert (scored["score"] == 1.0) is valid and 0.0 <= scored["score"] <= 1.0
     assert scored["error_type"].startswith(error_prefix)
@@ -61,15 +63,86 @@ def test_every_output_gets_a_verdict_and_a_schema_valid_record(
     assert "native_calls" not in scored
 
 
-def test_partial_credit_orders_mistakes() -> None:
-    one_wrong = score_candidate(
-        candidate('[{"name": "area", "arguments": {"base": 10, "height": 6}}]'), TASK
+def test_bfcl_partial_credit_orders_mistakes() -> None:
+    def bfcl(text: str) -> float:
+        return score_candidate(candidate(text), TASK, rule="bfcl")["score"]
+
+    one_wrong = bfcl('[{"name": "area", "arguments": {"base": 10, "height": 6}}]')
+    both_wrong = bfcl('[{"name": "area", "arguments": {"base": 1, "height": 6}}]')
+    wrong_name = bfcl('[{"name": "paint", "arguments": {}}]')
+    assert 1.0 > one_wrong > both_wrong > wrong_name
+
+
+@pytest.mark.parametrize(
+    ("text", "score", "error_type"),
+    [
+        ('[{"name": "area", "arguments": {"base": 10, "height": 5}}]', 1.0, "ok"),
+        ('[{"name": "area", "arguments": {"height": 5, "base": 10.0}}]', 1.0, "ok"),
+        ('[{"name": "area", "arguments": {"base": 10, "height": 6}}]', 0.5, "wrong_arguments"),
+        ('[{"name": "area", "arguments": {"base": 10}}]', 0.5, "wrong_arguments"),
+        ('[{"name": "paint", "arguments": {}}]', 0.0, "wrong_function"),
+        ("[]", 0.0, "call_count"),
+        ("not json", 0.0, "malformed:not_json"),
+        ('"a string"', 0.0, "malformed:wrong_shape"),
+    ],
+)
+def test_the_toolrm_rule_is_the_default(text: str, score: float, error_type: str) -> None:
+    scored = score_candidate(candidate(text), TASK)
+    assert (scored["score"], scored["error_type"], scored["valid"]) == (
+        score,
+        error_type,
+        score == 1.0,
     )
-    both_wrong = score_candidate(
-        candidate('[{"name": "area", "arguments": {"base": 1, "height": 6}}]'), TASK
+    assert first_error("toolpref/candidate.v1", scored) is None
+
+
+def test_the_recipe_spells_the_rules_as_the_scorer_does() -> None:
+    assert RECIPE_RULES == RULES
+    with pytest.raises(ValueError, match="rule must be one of"):
+        score_candidate(candidate("[]"), TASK, rule="ast")
+
+
+@pytest.mark.parametrize(
+    ("ground_truth", "nested", "calls"),
+    [
+        ([{"f": {"a": [1, 2], "b": ["x"]}}], False,
+         [{"name": "f", "arguments": {"a": 1, "b": "x"}}]),
+        ([{"f": {"a": [1], "unit": ["", "C"]}}], False, [{"name": "f", "arguments": {"a": 1}}]),
+        ([{"f": {"unit": ["celsius", ""]}}], False, [{"name": "f", "arguments": {}}]),
+        ([{"f": {}}, {"g": {"a": [True]}}], False,
+         [{"name": "f", "arguments": {}}, {"name": "g", "arguments": {"a": True}}]),
+        ([{"f": {"a": [[1, 2], [2, 1]]}}], False, [{"name": "f", "arguments": {"a": [1, 2]}}]),
+        # a file source's dict value is concrete; BFCL's holds allowed-value lists of its own
+        ([{"f": {"d": [{"k": ["v"]}]}}], False, [{"name": "f", "arguments": {"d": {"k": ["v"]}}}]),
+        ([{"f": {"d": [{"k": ["v", "w"], "o": [""]}]}}], True,
+         [{"name": "f", "arguments": {"d": {"k": "v"}}}]),
+        ([{"f": {"ds": [[{"k": [1]}, {"k": [2, 3]}]]}}], True,
+         [{"name": "f", "arguments": {"ds": [{"k": 1}, {"k": 2}]}}]),
+        ([{"f": {"xs": [[1, 2]]}}], True, [{"name": "f", "arguments": {"xs": [1, 2]}}]),
+    ],
+)  # fmt: skip
+def test_possible_answers_become_one_concrete_call_list(ground_truth, nested, calls) -> None:
+    assert concrete_calls(ground_truth, nested=nested) == calls
+
+
+@pytest.mark.parametrize("allowed", [[], "x", None])
+def test_an_unreadable_possible_answer_raises(allowed) -> None:
+    with pytest.raises(ValueError, match="allowed values"):
+        concrete_calls([{"f": {"a": allowed}}])
+
+
+def test_a_bfcl_task_is_scored_against_its_first_allowed_values() -> None:
+    task = TASK | {
+        "ground_truth": [{"area": {"base": [10, 10.0], "height": [5], "unit": ["", "m"]}}]
+    }
+    exact = score_candidate(
+        candidate('[{"name": "area", "arguments": {"base": 10, "height": 5}}]'), task
     )
-    wrong_name = score_candidate(candidate('[{"name": "paint", "arguments": {}}]'), TASK)
-    assert 1.0 > one_wrong["score"] > both_wrong["score"] > wrong_name["score"]
+    with_unit = score_candidate(
+        candidate('[{"name": "area", "arguments": {"base": 10, "height": 5, "unit": "m"}}]'), task
+    )
+    assert exact["valid"] and not with_unit["valid"]
+    assert with_unit["score"] == pytest.approx(2 / 3)
 
 
 def test_native_tool_calls_are_preferred_over_the_text() -> None:
@@ -91,12 +164,13 @@ NO_CALL_TASK = TASK | {"category": "no_call", "ground_truth": []}
         ("", [{"name": "area", "arguments": {"base": 1, "height": 2}}], False),
     ],
 )
+@pytest.mark.parametrize("rule", RULES)
 def test_a_task_without_ground_truth_calls_is_valid_when_nothing_is_called(
-    text, native_calls, valid
+    text, native_calls, valid, rule
 ):
-    scored = score_candidate(candidate(text, native_calls), NO_CALL_TASK)
+    scored = score_candidate(candidate(text, native_calls), NO_CALL_TASK, rule=rule)
     assert (scored["valid"], scored["score"]) == (valid, 1.0 if valid else 0.0)
-    assert scored["error_type"] == ("ok" if valid else "no_call:unexpected_call")
+    assert scored["error_type"] == ("ok" if valid else "no_call_expected")
     assert first_error("toolpref/candidate.v1", scored) is None
 
 
