@@ -97,8 +97,14 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         balance = asdict(selection.balance)
         ledger.notes.append(f"balance quota {balance['quota']} pairs per bucket")
         dimensions = {f"pairs by {k}": v for k, v in balance["by_dimension"].items()}
-        ledger.distributions = {"labels": selection.labels, **dimensions}
-        ledger.stats = {"labels": selection.labels, "balance": balance}
+        dropped = selection.difficulty
+        ledger.reasons.update({f"difficulty_filter: {k}": n for k, n in dropped.items() if n})
+        ledger.distributions = {
+            "labels": selection.labels,
+            "tasks dropped by the difficulty filter": dropped,
+            **dimensions,
+        }
+        ledger.stats = {"labels": selection.labels, "balance": balance, "difficulty": dropped}
         catalog.result()
         return finish_run(
             ledger,

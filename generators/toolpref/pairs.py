@@ -1,9 +1,9 @@
 """From scored candidates to balanced preference pairs.
 
-Three pure steps, each reporting what it dropped: the difficulty filter (a task whose
-candidates all score the same carries no preference), pairing (chosen scores higher by at
-least a margin, responses differ), and balancing (quotas over complexity × intensity × source
-so no bucket dominates the dataset).
+Three pure steps, each reporting what it dropped: the difficulty filter (ToolRM's: a task
+is kept only when at least one candidate is correct and at least one is not), pairing (chosen
+scores higher by at least a margin, responses differ), and balancing (quotas over complexity ×
+intensity × source so no bucket dominates the dataset).
 """
 
 from __future__ import annotations
@@ -16,13 +16,23 @@ from datagen.generators.sampling import stable_int
 from datagen.generators.selection import BalanceReport, balance, common_quota
 from datagen.schemas.records import Record
 
+TOO_EASY = "too_easy"
+TOO_DIFFICULT = "too_difficult"
+DIFFICULTY_REASONS = (TOO_EASY, TOO_DIFFICULT)
 
-def uniform_score_tasks(candidates: Iterable[Record]) -> set[str]:
-    """Task ids whose candidates all have the same score (all pass or all fail alike)."""
-    scores: dict[str, set[float]] = {}
+
+def difficulty_drops(candidates: Iterable[Record]) -> dict[str, str]:
+    """Task id → why the difficulty filter drops it: ``too_easy`` when every candidate is
+    correct (the rule's ``valid``), ``too_difficult`` when none is. Tasks not named are kept:
+    at least one correct and one incorrect candidate, as ToolRM builds ToolPref-Pairwise."""
+    seen: dict[str, set[bool]] = {}
     for c in candidates:
-        scores.setdefault(c["task_id"], set()).add(round(float(c["score"]), 6))
-    return {task for task, seen in scores.items() if len(seen) == 1}
+        seen.setdefault(c["task_id"], set()).add(bool(c["valid"]))
+    return {
+        task: TOO_EASY if True in kinds else TOO_DIFFICULT
+        for task, kinds in seen.items()
+        if len(kinds) == 1
+    }
 
 
 def complexity_bucket(ground_truth: list[dict]) -> str:

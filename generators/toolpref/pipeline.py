@@ -33,11 +33,12 @@ from datagen.generators.toolpref.generate import (
     plan_samples,
 )
 from datagen.generators.toolpref.pairs import (
+    DIFFICULTY_REASONS,
     BalanceReport,
     PairingConfig,
     balance_pairs,
+    difficulty_drops,
     make_pairs,
-    uniform_score_tasks,
 )
 from datagen.generators.toolpref.score import score_candidate, task_calls, task_checker
 from datagen.schemas import first_error, records_to_table, table_to_records
@@ -110,16 +111,20 @@ class ShardInputs:
 @dataclass
 class Selection:
     """Selection's counts (difficulty_filter, pair, balance, critique), its valid critique
-    rows (on disk, in pair-id order), the rows that failed the schema, and the balance."""
+    rows (on disk, in pair-id order), the rows that failed the schema, the balance, and the
+    tasks the difficulty filter dropped by reason (``too_easy``, ``too_difficult``)."""
 
     counts: list[StageCounts]
     rows: CritiqueRows
     quarantined: list[Quarantined]
     balance: BalanceReport
     labels: dict[str, int]
+    difficulty: dict[str, int]
 
 
-CANDIDATE_COLUMNS = ["candidate_id", "task_id", "sample_index", "score", "response", "reason"]
+CANDIDATE_COLUMNS = [
+    "candidate_id", "task_id", "sample_index", "valid", "score", "response", "reason"
+]  # fmt: skip
 BUCKET_FIELDS = ("complexity", "intensity", "source", "category")
 """What balancing reads of a pair besides its id; few distinct values, so interned."""
 
@@ -178,7 +183,9 @@ class Selector:
             StageCounts("balance", tally["pairs"], n_kept, tally["pairs"] - n_kept),
             StageCounts("critique", 2 * n_kept, len(rows), 0, len(quarantined)),
         ]  # fmt: skip
-        return Selection(counts, rows, [q for *_, q in quarantined], report, labels)
+        difficulty = {reason: tally[reason] for reason in DIFFICULTY_REASONS}
+        kept = [q for *_, q in quarantined]
+        return Selection(counts, rows, kept, report, labels, difficulty)
 
 
 def _read(path: Path, schema_id: str, columns: list[str] | None = None) -> list[Record]:
@@ -191,14 +198,15 @@ def _pair_shard(
     tasks: list[Record], candidates: list[Record], *, config: PairingConfig, tally: Counter
 ) -> list[Record]:
     """One shard's pairs, in task order; adds the shard's counts to ``tally``."""
-    uniform = uniform_score_tasks(candidates)
+    drops = difficulty_drops(candidates)
     by_task: dict[str, list[Record]] = {}
     for candidate in candidates:
         by_task.setdefault(candidate["task_id"], []).append(candidate)
     if strays := sorted(by_task.keys() - {t["task_id"] for t in tasks})[:3]:
         raise ValueError(f"scored candidates of tasks {strays} are not in their task shard")
     with_candidates = [t for t in tasks if t["task_id"] in by_task]
-    informative = [t for t in with_candidates if t["task_id"] not in uniform]
+    informative = [t for t in with_candidates if t["task_id"] not in drops]
+    tally.update(drops[t["task_id"]] for t in with_candidates if t["task_id"] in drops)
     pairs: list[Record] = []
     for task in informative:
         own = sorted(by_task[task["task_id"]], key=lambda c: c["sample_index"])

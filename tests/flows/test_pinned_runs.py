@@ -5,8 +5,10 @@ did not exist then), before the recipe port of the issue 'One recipe shape for e
 a port that changes no published row keeps them. Each run goes through the real command line,
 Prefect and catalog; only the text comes from ``FakeScriptedEngine``.
 
-Issue 18 made ToolRM's rule ToolPref's default: the 3549926 pin holds for ``--rule bfcl``, and
-the default run is pinned as it was when the rule landed.
+Issue 18 re-pinned ToolPref: ToolRM's rule became the default (``--rule bfcl`` kept 3549926's
+rows until then), and the difficulty filter now keeps a task only when at least one candidate
+is correct and one is not, which drops tasks whose candidates were all wrong under either
+rule; both runs are pinned as they were when the filter landed.
 """
 
 from __future__ import annotations
@@ -25,16 +27,16 @@ PINNED = [
         "toolpref --engine fake:toolpref --source bfcl --limit 16 --rule bfcl",
         (
             "toolpref-pairwise@1",
-            86,
-            "4161e0d47967b3cc013ba73cb99f12c97aee1e35bd92aa9528a82718dda39b2f",
+            8,
+            "69051cd315e4db12e8ac47ab3c26ee629408d6f056c1923adc86dafd48055b87",
         ),
     ),
-    (  # ToolRM's rule, the default since issue 18: pinned when it became the default
+    (  # ToolRM's rule, the default since issue 18
         "toolpref --engine fake:toolpref --source bfcl --limit 16",
         (
             "toolpref-pairwise@1",
-            36,
-            "308c17b067f5a9019c0feb079fd2ce520b0e53e19772d8f2b6d95685aadb9503",
+            12,
+            "510b7994e0285bc216e7e6598e80c32846bd0a0d606b2d043f35f71113d2d08c",
         ),
     ),
     (

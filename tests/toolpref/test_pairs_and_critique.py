@@ -11,9 +11,9 @@ from datagen.generators.toolpref.pairs import (
     PairingConfig,
     balance_pairs,
     complexity_bucket,
+    difficulty_drops,
     intensity_bucket,
     make_pairs,
-    uniform_score_tasks,
 )
 from datagen.verifiers.critique import critique_reward
 
@@ -34,14 +34,31 @@ def cand(cid: str, score: float, response: str, task_id: str = "t1", index: int 
     }  # fmt: skip
 
 
-def test_uniform_score_tasks_are_found() -> None:
+@pytest.mark.parametrize(
+    ("valid", "dropped"),
+    [
+        ([True, True, True, True], "too_easy"),
+        ([False, False, False, False], "too_difficult"),
+        ([True], "too_easy"),
+        ([False], "too_difficult"),
+        ([True, False], None),
+        ([False, False, False, True], None),
+    ],
+)
+def test_the_difficulty_filter_keeps_a_task_with_a_correct_and_a_wrong_candidate(
+    valid: list[bool], dropped: str | None
+) -> None:
     candidates = [
-        cand("a", 1.0, "x"),
-        cand("b", 1.0, "y"),
-        cand("c", 0.0, "z", task_id="t2"),
-        cand("d", 0.5, "w", task_id="t2"),
+        cand(f"c{i}", 1.0 if ok else 0.5, str(i)) | {"valid": ok} for i, ok in enumerate(valid)
     ]
-    assert uniform_score_tasks(candidates) == {"t1"}
+    assert difficulty_drops(candidates).get("t1") == dropped
+
+
+def test_the_difficulty_filter_reads_valid_not_score_gaps() -> None:
+    partial = [cand("a", 0.5, "x") | {"valid": False}, cand("b", 0.0, "y") | {"valid": False}]
+    kept = [cand("c", 1.0, "z", task_id="t2") | {"valid": True},
+            cand("d", 0.0, "w", task_id="t2") | {"valid": False}]  # fmt: skip
+    assert difficulty_drops(partial + kept) == {"t1": "too_difficult"}
 
 
 @pytest.mark.parametrize(

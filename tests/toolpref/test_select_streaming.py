@@ -49,6 +49,8 @@ def synthetic_task(index: int, rng: random.Random) -> tuple[dict, list[dict]]:
         }
         for sample in range(rng.choice([0, 1, 2, 3, 4, 4]))
     ]
+    for c in candidates:
+        c["valid"] = c["score"] == 1.0
     rng.shuffle(candidates)  # shards need not keep sample order
     return task, candidates
 
