@@ -116,8 +116,9 @@ RUN_DEFAULTS = {"store": None, "runner": "threads", "ray_address": None}
 
 
 def _option_type(kind: Any) -> Any:
-    """How a config field's type is typed on the command line (tuples as ``a,b,c`` text)."""
-    return str if is_tuple_type(kind) else kind
+    """How a config field's type is typed on the command line: a tuple is a repeatable text
+    option, each value itself ``a,b,c`` (``--source A --source B,C`` is three sources)."""
+    return list[str] if is_tuple_type(kind) else kind
 
 
 def _config_from_options(recipe: Recipe, options: dict[str, Any]) -> Any:
@@ -125,14 +126,8 @@ def _config_from_options(recipe: Recipe, options: dict[str, Any]) -> Any:
     values = {}
     for name, kind, _, _ in fields_of(recipe.config):
         value = options[name]
-        if is_tuple_type(kind) and isinstance(value, str):
-            item = typing.get_args(kind)[0]
-            try:
-                value = tuple(item(part.strip()) for part in value.split(",") if part.strip())
-            except ValueError:
-                raise _fail(
-                    f"--{name.replace('_', '-')}: {value!r} is not a list of {item.__name__}", 2
-                ) from None
+        if is_tuple_type(kind) and isinstance(value, list | tuple):
+            value = _tuple_value(name, typing.get_args(kind)[0], value)
         values[name] = value
     try:
         return recipe.config(**values)
@@ -140,12 +135,26 @@ def _config_from_options(recipe: Recipe, options: dict[str, Any]) -> Any:
         raise _fail(f"invalid options for datagen run {recipe.name}: {exc}", code=2) from None
 
 
+def _tuple_value(name: str, item: type, given: list[str] | tuple[str, ...]) -> tuple:
+    """A tuple option's values, in the order given, each given value split on commas."""
+    parts = []
+    for text in given:
+        try:
+            parts += [item(part.strip()) for part in str(text).split(",") if part.strip()]
+        except ValueError:
+            raise _fail(
+                f"--{name.replace('_', '-')}: {text!r} is not a list of {item.__name__}", 2
+            ) from None
+    return tuple(parts)
+
+
 def _add_run_command(recipe: Recipe) -> None:
     """``datagen run NAME`` with one option per field of the recipe's config."""
     parameters, annotations = [], {}
     for name, kind, default, help_text in fields_of(recipe.config):
-        shown = ",".join(map(str, default)) if is_tuple_type(kind) else default
-        annotation = Annotated[_option_type(kind), typer.Option(help=help_text)]
+        shown = [str(value) for value in default] if is_tuple_type(kind) else default
+        metavar = "A[,B...]" if is_tuple_type(kind) else None  # repeatable too
+        annotation = Annotated[_option_type(kind), typer.Option(help=help_text, metavar=metavar)]
         parameters.append(
             inspect.Parameter(
                 name, inspect.Parameter.KEYWORD_ONLY, default=shown, annotation=annotation

@@ -31,8 +31,9 @@ agree)."""
 class ToolPrefConfig:
     source: tuple[str, ...] = option(
         ("bfcl",),
-        "Sources, comma-separated: 'bfcl', hf:NAME[:SPLIT], or JSONL files (OpenAI, Hermes, xlam, "
-        "APIGen-MT, Glaive, ToolACE; layout detected per file). Each is a source for balancing.",
+        "Sources, comma-separated or repeated (--source A --source B): 'bfcl', hf:NAME[:SPLIT], "
+        "or JSONL files (OpenAI, Hermes, xlam, APIGen-MT, Glaive, ToolACE; layout detected per "
+        "file). Each is a source for balancing.",
     )
     source_format: str | None = option(
         None,

@@ -83,6 +83,29 @@ def test_the_command_line_turns_tuple_options_into_tuples(monkeypatch, tmp_path:
     assert seen["config"].temperatures == (0.2, 0.9) and seen["config"].limit == 3
 
 
+@pytest.mark.parametrize(
+    ("args", "sources"),
+    [
+        ([], ("bfcl",)),
+        (["--source", "a.jsonl", "--source", "b.jsonl"], ("a.jsonl", "b.jsonl")),
+        (["--source", "a.jsonl,b.jsonl"], ("a.jsonl", "b.jsonl")),
+        (["--source", "a.jsonl", "--source", "b.jsonl,bfcl"], ("a.jsonl", "b.jsonl", "bfcl")),
+    ],
+)
+def test_a_tuple_option_can_be_repeated_or_comma_separated(
+    monkeypatch, args: list[str], sources: tuple[str, ...]
+) -> None:
+    from datagen.flows import cli
+
+    seen = {}
+    monkeypatch.setattr(cli, "_run_flow", lambda recipe, config, **_: seen.update(config=config))
+    done = CliRunner().invoke(
+        app, ["run", "toolpref", *args, "--temperatures", "0.2", "--temperatures", "0.9"]
+    )
+    assert done.exit_code == 0, done.output
+    assert seen["config"].source == sources and seen["config"].temperatures == (0.2, 0.9)
+
+
 def test_the_worked_example_runs_end_to_end_and_resumes(tmp_path: Path) -> None:
     env = os.environ | {"DATAGEN_STORE": str(tmp_path)}
     command = [sys.executable, "-m", "datagen.flows.cli", "run", "example", "--problems", "12"]
