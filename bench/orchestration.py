@@ -115,7 +115,11 @@ def _call(rng: random.Random) -> tuple[str, dict[str, Any]]:
 def task_row(index: int, *, seed: int = 0) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One OpenAI chat row (one to three calls, one to four tools) and its calls."""
     rng = random.Random(stable_int("task", seed, index))
-    calls = [_call(rng) for _ in range(rng.choice([1, 1, 1, 2, 3]))]
+    count, calls = rng.choice([1, 1, 1, 2, 3]), []
+    while len(calls) < count:
+        call = _call(rng)
+        if call not in calls:  # the same call twice is a malformed row (segment.py), no task
+            calls.append(call)
     names = {name for name, _ in calls}
     tools = [t for t in TOOLS if t["function"]["name"] in names or rng.random() < 0.4]
     request = "; then ".join(f"{name} with {json.dumps(args)}" for name, args in calls)
