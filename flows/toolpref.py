@@ -55,7 +55,10 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
     )
     generation = GenerationConfig(plan=plan, run_seed=config.seed, max_tokens=config.max_tokens)
     pairing = PairingConfig(
-        min_margin=config.min_margin, max_bucket_share=config.max_bucket_share, seed=config.seed
+        min_margin=config.min_margin,
+        max_bucket_share=config.max_bucket_share,
+        seed=config.seed,
+        difficulty_filter=config.difficulty_filter,
     )
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
     reads = read_sources(config.source, fmt=config.source_format, every_turn=config.every_turn)

@@ -61,6 +61,8 @@ class PairingConfig:
     """No balance bucket keeps more than this share of the pairs (raised to 1/buckets when
     there are too few buckets for the share to be met)."""
     seed: int = 0
+    difficulty_filter: bool = True
+    """Drop tasks without a correct and an incorrect candidate (``difficulty_drops``)."""
 
 
 def make_pairs(

@@ -198,7 +198,7 @@ def _pair_shard(
     tasks: list[Record], candidates: list[Record], *, config: PairingConfig, tally: Counter
 ) -> list[Record]:
     """One shard's pairs, in task order; adds the shard's counts to ``tally``."""
-    drops = difficulty_drops(candidates)
+    drops = difficulty_drops(candidates) if config.difficulty_filter else {}
     by_task: dict[str, list[Record]] = {}
     for candidate in candidates:
         by_task.setdefault(candidate["task_id"], []).append(candidate)

@@ -50,6 +50,11 @@ class ToolPrefConfig:
         "Scoring rule: toolrm (ToolRM's share of matching arguments, valid only when all match) "
         "or bfcl (BFCL's AST checker, graded credit).",
     )
+    difficulty_filter: bool = option(
+        True,
+        "Keep only tasks with a correct and an incorrect candidate (ToolRM's filter); off keeps "
+        "every task whose candidates' scores differ (a model that is never right still pairs).",
+    )
     limit: int | None = option(
         None, "Keep the first N tasks (sources, then categories, interleaved)."
     )

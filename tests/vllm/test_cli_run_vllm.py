@@ -52,6 +52,7 @@ def test_cli_run_on_vllm_publishes_a_version_whose_lineage_names_the_engine(
         "run", "toolpref", "--source", str(SOURCE), "--limit", str(LIMIT),
         "--samples", str(SAMPLES), "--shard-size", "2", "--max-tokens", "96",
         "--engine", vllm_spec, "--store", store,
+        "--rule", "bfcl", "--no-difficulty-filter",  # the random tiny model is never right
     )  # fmt: skip
     published = re.search(r"^published toolpref-pairwise@1: (\d+) rows$", run.stdout, re.M)
     assert published, run.stdout[-3000:]

@@ -27,9 +27,10 @@ def test_toolpref_publishes_pairs_generated_by_vllm(
     from datagen.flows.toolpref import toolpref
     from datagen.generators.toolpref.recipe import ToolPrefConfig
 
-    config = ToolPrefConfig(
-        source=str(SOURCE), samples=4, shard_size=2, max_tokens=96, engine=vllm_spec
-    )
+    config = ToolPrefConfig(  # the random tiny model is never right: graded credit, no filter
+        source=str(SOURCE), samples=4, shard_size=2, max_tokens=96, engine=vllm_spec,
+        rule="bfcl", difficulty_filter=False,
+    )  # fmt: skip
     info = toolpref(config, store=str(tmp_path))
 
     catalog = Catalog(Store(tmp_path))
