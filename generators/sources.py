@@ -84,3 +84,21 @@ def source_stage(
         n_filtered=len(ordered) - len(kept),
         quarantined=list(read.rejects),
     ).check()
+
+
+def hf_rows(name: str) -> tuple[list[Any], dict[str, Any]]:
+    """A split of a Hugging Face dataset (a hub name in the local cache, or a folder), as
+    ``NAME[:SPLIT]`` (default ``train``), and its lineage; ``datasets`` is imported here, since
+    only ``hf:`` sources need it."""
+    import datasets
+
+    dataset, _, split = name.partition(":")
+    try:
+        loaded = datasets.load_dataset(dataset, split=split or "train")
+    except Exception as exc:  # datasets raises many types for a name it cannot load
+        raise SourceError(
+            f"hf:{name}: cannot load the dataset ({type(exc).__name__}: {exc})"
+        ) from None
+    license_ = getattr(loaded.info, "license", None) or None
+    lineage = {"source": f"hf:{dataset}", "split": split or "train", "license": license_}
+    return list(loaded), lineage

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from datagen.generators.a2search.configs import QUESTION_FIELDS
-from datagen.generators.sources import read_text_source
+from datagen.generators.sources import hf_rows, read_text_source
 from datagen.schemas.records import Quarantined, Record, SourceError, SourceRead
 
 DEMO = Path(__file__).parent / "demo"
@@ -36,7 +36,7 @@ def read_questions(source: str, *, mapping: Mapping[str, str] | None = None) -> 
         rows = _rows(DEMO / "questions.jsonl", expected=QUESTIONS_SHAPE)
         lineage = {"source": "a2search-demo", "license": DEMO_LICENSE, "path": str(DEMO)}
     elif source.startswith("hf:"):
-        rows, lineage = _hf_rows(source.removeprefix("hf:"))
+        rows, lineage = hf_rows(source.removeprefix("hf:"))
     else:
         rows = _rows(Path(source), expected=QUESTIONS_SHAPE)
         lineage = {"source": source, "license": None, "path": str(Path(source).absolute())}
@@ -100,22 +100,6 @@ def _rows(path: Path, *, expected: str) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise SourceError(f"{path}: line {number} is not JSON ({exc.msg})") from None
     return rows
-
-
-def _hf_rows(name: str) -> tuple[list[Any], dict[str, Any]]:
-    """A split of a Hugging Face dataset (a hub name in the local cache, or a folder)."""
-    import datasets
-
-    dataset, _, split = name.partition(":")
-    try:
-        loaded = datasets.load_dataset(dataset, split=split or "train")
-    except Exception as exc:  # datasets raises many types for a name it cannot load
-        raise SourceError(
-            f"hf:{name}: cannot load the dataset ({type(exc).__name__}: {exc})"
-        ) from None
-    license_ = getattr(loaded.info, "license", None) or None
-    lineage = {"source": f"hf:{dataset}", "split": split or "train", "license": license_}
-    return list(loaded), lineage
 
 
 def _question(row: Any, mapping: Mapping[str, str], *, name: str, number: int) -> Record:

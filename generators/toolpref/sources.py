@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from datagen.generators.sources import read_text_source
+from datagen.generators.sources import hf_rows, read_text_source
 from datagen.generators.toolpref.bfcl_wheel import (
     BFCL_LICENSE,
     BFCL_PACKAGE,
@@ -209,16 +209,8 @@ def _read_file(path: Path, fmt: Layout, *, every_turn: bool = False) -> SourceRe
 
 def _read_hf(name: str, fmt: str | None, *, every_turn: bool) -> SourceRead:
     """A split of a Hugging Face dataset (a hub name in the local cache, or a folder)."""
-    import datasets  # here: heavy, and only hf: sources need it
-
+    rows, lineage = hf_rows(name)
     dataset, _, split = name.partition(":")
-    try:
-        loaded = datasets.load_dataset(dataset, split=split or "train")
-    except Exception as exc:  # datasets raises many types for a name it cannot load
-        raise SourceError(
-            f"hf:{name}: cannot load the dataset ({type(exc).__name__}: {exc})"
-        ) from None
-    rows = list(loaded)
     if fmt is None:
         found = [layout for row in rows[:DETECT_ROWS] if (layout := row_layout(row))]
         if not found:
@@ -227,13 +219,7 @@ def _read_hf(name: str, fmt: str | None, *, every_turn: bool) -> SourceRead:
     stem = f"{Path(dataset).name}-{split or 'train'}"
     numbered = ((f"{stem}/{number}", row, None) for number, row in enumerate(rows, 1))
     tasks, rejects = _read_rows(numbered, fmt, source=f"hf:{dataset}", every_turn=every_turn)
-    lineage = {
-        "source": f"hf:{dataset}",
-        "split": split or "train",
-        "license": getattr(loaded.info, "license", None) or None,
-        "format": fmt,
-    }
-    return SourceRead(records=tasks, rejects=rejects, lineage=lineage)
+    return SourceRead(records=tasks, rejects=rejects, lineage=lineage | {"format": fmt})
 
 
 def _read_rows(
