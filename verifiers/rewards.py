@@ -15,6 +15,9 @@ pass ``ground_truth`` through as the trainer typed it (text, number, list, dict,
 the verifier decodes it. A new dataset adds one entry to ``REWARDS`` (and one to
 ``BATCH_REWARDS`` when its checks run programs, so that TRL's batches run in parallel).
 
+A verifier with per-row options reads them from the row's ``extra_info`` (``ROW_OPTIONS``):
+the critique's ``<choice>`` parser, say, which each ToolPref row names.
+
 A reward made of parts (IFEvalCode's correct × instruction) reports them: ``compute_score``
 returns verl's dict form ``{"score", **parts}``, whose other keys verl keeps as
 ``reward_extra_info``, and ``reward_func`` logs them.
@@ -26,7 +29,7 @@ from typing import Any
 from datagen.verifiers.ansf1 import ansf1_reward
 from datagen.verifiers.answer_match import answer_match
 from datagen.verifiers.code_reward import code_reward, code_rewards
-from datagen.verifiers.critique import critique_reward
+from datagen.verifiers.critique import critique_options, critique_reward
 from datagen.verifiers.verdict import Verdict
 
 RewardFn = Callable[[Any, Any], Verdict]
@@ -40,6 +43,12 @@ REWARDS: Mapping[str, RewardFn] = {
     "a2search": ansf1_reward,
     "ifevalcode": code_reward,
 }
+
+ROW_OPTIONS: Mapping[str, Callable[[Any], dict[str, Any]]] = {
+    "toolpref-pairwise": critique_options,
+}
+"""``extra_info -> keyword options of the verifier``, for datasets whose rows choose how they
+are scored; a row without the key is scored by the verifier's default."""
 
 BatchRewardFn = Callable[..., list[Verdict]]
 """``(completions, ground truths, **options) -> verdicts``: a verifier that runs programs
@@ -62,13 +71,21 @@ def reward_for(data_source: str) -> RewardFn:
         ) from None
 
 
-def score(data_source: str, completion: Any, ground_truth: Any, **options: Any) -> Verdict:
+def score(
+    data_source: str,
+    completion: Any,
+    ground_truth: Any,
+    *,
+    extra_info: Any = None,
+    **options: Any,
+) -> Verdict:
     """The full verdict (value, pass flag, reason) for one completion; ``options`` go to a
-    batch verifier (IFEvalCode's ``combine``)."""
+    batch verifier (IFEvalCode's ``combine``), ``extra_info`` to ``ROW_OPTIONS``."""
     reward = reward_for(data_source)
     if options and data_source in BATCH_REWARDS:
         return BATCH_REWARDS[data_source]([completion], [ground_truth], **options)[0]
-    return reward(completion, ground_truth)
+    row_options = ROW_OPTIONS[data_source](extra_info) if data_source in ROW_OPTIONS else {}
+    return reward(completion, ground_truth, **row_options)
 
 
 def compute_score(
@@ -81,13 +98,14 @@ def compute_score(
 ) -> float | dict[str, float]:
     """verl's reward function: the score of one decoded response, in [0, 1].
 
-    ``extra_info`` and the extra keyword arguments verl adds (``num_turns``, reward-loop
-    handles) do not change a rule-based score. ``combine`` (from verl's
+    ``extra_info`` matters only through ``ROW_OPTIONS`` (a critique row's ``parser``); the
+    extra keyword arguments verl adds (``num_turns``, reward-loop handles) do not change a
+    rule-based score. ``combine`` (from verl's
     ``custom_reward_function.reward_kwargs``) picks how IFEvalCode's parts make the score;
     a reward with parts returns ``{"score": ..., **parts}``.
     """
     options = {"combine": combine} if combine is not None else {}
-    verdict = score(data_source, solution_str, ground_truth, **options)
+    verdict = score(data_source, solution_str, ground_truth, extra_info=extra_info, **options)
     if verdict.parts is not None:
         return {"score": verdict.value, **verdict.parts}
     return verdict.value
@@ -118,7 +136,8 @@ def reward_func(
     Rows of a batch verifier (``BATCH_REWARDS``) are scored together, their programs in
     parallel. ``log_extra`` (given by GRPOTrainer) records each verdict's reason code, and
     each part of a reward made of parts, beside the completion in TRL's completions table, so
-    a run shows *why* rewards are zero.
+    a run shows *why* rewards are zero. An ``extra_info`` column (GRPOTrainer passes it with
+    the others) gives each row its ``ROW_OPTIONS``.
     """
     if not len(completions) == len(data_source) == len(ground_truth):
         raise ValueError(
@@ -126,6 +145,11 @@ def reward_func(
             f"data_source and {len(ground_truth)} ground_truth values; they must align"
         )
     texts = [completion_text(completion) for completion in completions]
+    infos = kwargs.get("extra_info")
+    if infos is None:
+        infos = [None] * len(texts)
+    elif len(infos) != len(texts):
+        raise ValueError(f"reward_func got {len(texts)} completions but {len(infos)} extra_info")
     verdicts: list[Verdict | None] = [None] * len(texts)
     for source in {s for s in data_source if isinstance(s, str)} & BATCH_REWARDS.keys():
         rows = [i for i, s in enumerate(data_source) if s == source]
@@ -133,9 +157,9 @@ def reward_func(
         for i, verdict in zip(rows, batch, strict=True):
             verdicts[i] = verdict
     done = [
-        verdict or score(source, text, truth)
-        for verdict, text, source, truth in zip(
-            verdicts, texts, data_source, ground_truth, strict=True
+        verdict or score(source, text, truth, extra_info=info)
+        for verdict, text, source, truth, info in zip(
+            verdicts, texts, data_source, ground_truth, infos, strict=True
         )
     ]
     if log_extra is not None:

@@ -68,6 +68,43 @@ def test_compute_score_as_verl_loads_and_calls_it(
     assert rewards.compute_score(SOURCE, solution, ground_truth) == expected
 
 
+LOOSE = "<evaluation>Response 1 is better.</evaluation> <choice>1</choice>"
+
+
+@pytest.mark.parametrize(
+    ("extra_info", "expected"),
+    [
+        pytest.param({"parser": "strict", "mode": "no_think"}, 0.0, id="strict"),
+        pytest.param({"parser": "lenient"}, 1.0, id="lenient"),
+        pytest.param({"index": 3}, 1.0, id="no_parser_is_lenient"),
+        pytest.param(None, 1.0, id="no_extra_info"),
+    ],
+)
+def test_a_critique_rows_parser_decides_how_it_is_scored(
+    verl_compute_score: Any, extra_info: Any, expected: float
+) -> None:
+    score = verl_compute_score(
+        data_source=SOURCE, solution_str=LOOSE, ground_truth="1", extra_info=extra_info
+    )
+    assert score == expected
+    assert rewards.reward_func(
+        prompts=["p"], completions=[LOOSE], data_source=[SOURCE], ground_truth=["1"],
+        extra_info=[extra_info],
+    ) == [expected]  # fmt: skip
+    strict = verl_compute_score(
+        data_source=SOURCE, solution_str=RIGHT, ground_truth="1", extra_info=extra_info
+    )
+    assert strict == 1.0  # the newline form passes either parser
+
+
+def test_trl_reward_func_refuses_misaligned_extra_info() -> None:
+    with pytest.raises(ValueError, match="1 completions but 2 extra_info"):
+        rewards.reward_func(
+            prompts=["p"], completions=[RIGHT], data_source=[SOURCE], ground_truth=["1"],
+            extra_info=[{}, {}],
+        )  # fmt: skip
+
+
 def test_compute_score_takes_verl_extra_keyword_arguments(verl_compute_score: Any) -> None:
     """verl adds reward-loop handles and ``reward_kwargs`` from its config as keywords."""
     score = verl_compute_score(
