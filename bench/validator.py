@@ -2,7 +2,7 @@
 
     python bench/validator.py [--records 200000] [--smoke]
 
-Both validate the same critique rows (valid and invalid) against ``toolpref/critique.v1``,
+Both validate the same critique rows (valid and invalid) against ``toolpref/critique.v2``,
 side by side in one run; prints records/s for each and the ratio.
 """
 
@@ -21,7 +21,7 @@ try:
 except ImportError:  # run as a script from bench/
     from machine import describe_machine
 
-SCHEMA = "toolpref/critique.v1"
+SCHEMA = "toolpref/critique.v2"
 ROW = {
     "row_id": "bfcl/simple_python_0|a>b#1",
     "pair_id": "bfcl/simple_python_0|a>b",
@@ -29,19 +29,21 @@ ROW = {
     "source": "bfcl",
     "category": "simple_python",
     "prompt": [
-        {"role": "system", "content": "You are an expert judge of tool use." * 4},
-        {"role": "user", "content": "## Conversation\n[user] area of a triangle?" * 10},
+        {"role": "user", "content": "# Conversation\n[user]\narea of a triangle?" * 14},
     ],
     "answer": "<evaluation>Response 1 is right.</evaluation>\n<choice>\n1\n</choice>",
     "label": 1,
+    "mode": "think",
+    "parser": "strict",
     "conversation": '[{"role": "user", "content": "area of a triangle?"}]',
     "tools": '[{"name": "area"}]',
+    "ground_truth": '[{"area": {"base": [10]}}]',
     "response_1": '[{"name": "area", "arguments": {"base": 10}}]',
     "response_2": '[{"name": "area", "arguments": {"base": 1}}]',
     "score_1": 1.0,
     "score_2": 0.4,
-    "complexity": "single_call_few_args",
-    "intensity": "clear",
+    "complexity": 2,
+    "intensity": "0.6-0.7",
 }
 
 

@@ -1,8 +1,14 @@
-"""Pairwise critique tasks: each pair, shown in both orders, with a verifiable answer.
+"""Pairwise critique tasks: each pair as a critic's prompt with a verifiable answer.
 
-The answer format is ToolRM's: an ``<evaluation>`` that explains the verdict from the
-rule-based scores, then ``<choice>\\nN\\n</choice>``. Emitting every pair twice (chosen first,
-then chosen second) makes the labels exactly 50/50 and removes position bias from training.
+The prompt is ToolRM's single user message (``critique_prompt``); the answer format is ToolRM's:
+an ``<evaluation>`` that explains the verdict from the rule-based scores, then
+``<choice>\\nN\\n</choice>``. With ``orders="both"`` every pair is shown twice (chosen first,
+then second), which makes the labels exactly 50/50 and removes position bias from training;
+with ``"swap"`` each pair is shown once and a shard's labels alternate over a seeded order,
+so they stay within one of 50/50 at a row per pair.
+
+Schema ``toolpref/critique.v2`` (``critique.v1`` rows, published before, stay readable: a
+system message plus the user turn, calls as JSON, no mode or ground truth).
 """
 
 from __future__ import annotations
@@ -21,31 +27,71 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from datagen.generators.sampling import stable_int
+from datagen.generators.toolpref.critique_prompt import (
+    BUILTIN_TEMPLATES,
+    NO_THINK_SWITCH,
+    fill_template,
+    load_template,
+    render_conversation,
+    render_response,
+    render_tools,
+)
 from datagen.schemas import table_to_records
 from datagen.schemas.records import Record
 
-CRITIQUE_SCHEMA = "toolpref/critique.v1"
+CRITIQUE_SCHEMA = "toolpref/critique.v2"
 PART_ORDER = [("_rank", "ascending"), ("label", "ascending")]
 
-CRITIC_SYSTEM_PROMPT = (
-    "You are an expert judge of tool use. Given a conversation, the functions available to "
-    "the assistant and two candidate responses that call those functions, decide which "
-    "response calls the right functions with the right arguments. Explain your judgement "
-    "inside <evaluation></evaluation>, then give the number of the better response inside "
-    "<choice></choice>, on its own line."
-)
+ORDERS = ("both", "swap")
+MODES = ("think", "no_think", "mixed")
+PARSERS = ("strict", "lenient")
+"""``verifiers.critique``'s choice parsers; a row names the one its reward uses."""
 
 
-def _render_conversation(messages: list[dict]) -> str:
-    lines = []
-    for message in messages:
-        content = message.get("content") or ""
-        if message.get("tool_calls"):
-            content = (content + "\n" if content else "") + json.dumps(
-                message["tool_calls"], ensure_ascii=False
-            )
-        lines.append(f"[{message.get('role', 'unknown')}] {content}")
-    return "\n".join(lines)
+@dataclass(frozen=True, kw_only=True)
+class CritiqueConfig:
+    """How pairs become critique rows."""
+
+    orders: str = "both"
+    """``both``: every pair twice, chosen first then second; ``swap``: one row per pair, the
+    chosen response's position drawn by seed."""
+    mode: str = "think"
+    """``think`` (reasoning allowed), ``no_think`` (answer at once), or ``mixed`` (by seed)."""
+    prompt_template: str | None = None
+    """A template file for the user message, replacing the built-in one
+    (placeholders: ``critique_prompt``)."""
+    seed: int = 0
+    parser: str = "strict"
+    """The reward's ``<choice>`` parser, written on every row: ``strict`` (ToolRM's released
+    reward: the first ``<choice>\\nN\\n</choice>``) or ``lenient``."""
+
+    def __post_init__(self) -> None:
+        for name, value, known in [
+            ("orders", self.orders, ORDERS),
+            ("mode", self.mode, MODES),
+            ("parser", self.parser, PARSERS),
+        ]:
+            if value not in known:
+                raise ValueError(f"critique {name} must be one of {', '.join(known)}: {value!r}")
+        if self.prompt_template is not None:
+            load_template(self.prompt_template)  # a bad file fails here, not mid-run
+
+    def mode_of(self, pair_id: str) -> str:
+        """``think`` or ``no_think`` for one pair (``mixed``: half each, by seed)."""
+        if self.mode != "mixed":
+            return self.mode
+        return ("think", "no_think")[stable_int(self.seed, "mode", pair_id) % 2]
+
+    def prompt(self, mode: str, values: dict[str, str]) -> str:
+        """The user message of one row: the template filled, and the no-think switch."""
+        template = (
+            load_template(self.prompt_template)
+            if self.prompt_template is not None
+            else BUILTIN_TEMPLATES[mode]
+        )
+        text = fill_template(template, values)
+        return text + NO_THINK_SWITCH if mode == "no_think" else text
 
 
 class _Unusual(Exception):
@@ -96,40 +142,26 @@ def _encode(value: object, parts: list[str], newline: str) -> None:
 
 @dataclass(frozen=True)
 class RenderedTask:
-    """The parts of a critique row that depend on the task alone, rendered once per task.
-
-    Rendering the tools with ``indent`` runs json's pure-Python encoder; doing it once per
-    task rather than per row cut selection time by about two thirds (``bench/orchestration.py``).
-    """
+    """The parts of a critique row that depend on the task alone, rendered once per task
+    (rendering them per row was most of selection's time, ``bench/orchestration.py``)."""
 
     task_id: str
     conversation_text: str
     tools_text: str
     conversation_json: str
     tools_json: str
+    ground_truth_json: str
 
     @classmethod
     def of(cls, task: Record) -> RenderedTask:
         return cls(
             task_id=task["task_id"],
-            conversation_text=_render_conversation(task["messages"]),
-            tools_text=indented_json(task["tools"]),
+            conversation_text=render_conversation(task["messages"]),
+            tools_text=render_tools(task["tools"]),
             conversation_json=json.dumps(task["messages"], ensure_ascii=False),
             tools_json=json.dumps(task["tools"], ensure_ascii=False),
+            ground_truth_json=json.dumps(task["ground_truth"], ensure_ascii=False),
         )
-
-
-def _prompt(rendered: RenderedTask, response_1: str, response_2: str) -> str:
-    return (
-        "## Conversation\n"
-        f"{rendered.conversation_text}\n\n"
-        "## Available functions\n"
-        f"{rendered.tools_text}\n\n"
-        f"## Response 1\n{response_1}\n\n"
-        f"## Response 2\n{response_2}\n\n"
-        "Which response is better? Answer with <evaluation>...</evaluation> followed by "
-        "<choice>\n1 or 2\n</choice>."
-    )
 
 
 def _judgement(position: int, score: float, reason: str) -> str:
@@ -141,7 +173,11 @@ def _judgement(position: int, score: float, reason: str) -> str:
 def critique_answer(
     *, label: int, score_1: float, score_2: float, reason_1: str, reason_2: str
 ) -> str:
-    """The reference answer: an evaluation built from the verifier's reasons, then the choice."""
+    """The reference answer: an evaluation built from the verifier's reasons, then the choice.
+
+    It has no reasoning before the evaluation in either mode (the rule-based reasons are all
+    there is to say), so it is also the no-think answer.
+    """
     evaluation = " ".join(
         [
             _judgement(1, score_1, reason_1),
@@ -153,19 +189,32 @@ def critique_answer(
 
 
 def critique_rows(
-    pair: Record, task: Record, *, rendered: RenderedTask | None = None
+    pair: Record,
+    task: Record,
+    *,
+    config: CritiqueConfig | None = None,
+    labels: Sequence[int] = (1, 2),
+    rendered: RenderedTask | None = None,
 ) -> list[Record]:
-    """Two rows for one pair: chosen as response 1 (label 1) and as response 2 (label 2).
+    """One row per label: label 1 shows the chosen response first, label 2 second.
 
+    ``labels`` is ``(1, 2)`` for both orders, or the one label ``shard_critique_rows`` drew;
     ``rendered`` is ``RenderedTask.of(task)``, passed by callers that make several pairs of
     one task.
     """
-    if rendered is None:
-        rendered = RenderedTask.of(task)
+    config = config or CritiqueConfig()
+    rendered = rendered or RenderedTask.of(task)
+    mode = config.mode_of(pair["pair_id"])
+    shown = {side: render_response(pair[f"{side}_text"]) for side in ("chosen", "rejected")}
     rows = []
-    for label in (1, 2):
+    for label in labels:
         first, second = ("chosen", "rejected") if label == 1 else ("rejected", "chosen")
-        response_1, response_2 = pair[f"{first}_text"], pair[f"{second}_text"]
+        values = {
+            "conversation": rendered.conversation_text,
+            "tools": rendered.tools_text,
+            "response_1": shown[first],
+            "response_2": shown[second],
+        }
         score_1, score_2 = pair[f"{first}_score"], pair[f"{second}_score"]
         rows.append(
             {
@@ -174,13 +223,7 @@ def critique_rows(
                 "task_id": pair["task_id"],
                 "source": pair["source"],
                 "category": pair["category"],
-                "prompt": [
-                    {"role": "system", "content": CRITIC_SYSTEM_PROMPT},
-                    {
-                        "role": "user",
-                        "content": _prompt(rendered, response_1, response_2),
-                    },
-                ],
+                "prompt": [{"role": "user", "content": config.prompt(mode, values)}],
                 "answer": critique_answer(
                     label=label,
                     score_1=score_1,
@@ -189,16 +232,50 @@ def critique_rows(
                     reason_2=pair[f"{second}_reason"],
                 ),
                 "label": label,
+                "mode": mode,
+                "parser": config.parser,
                 "conversation": rendered.conversation_json,
                 "tools": rendered.tools_json,
-                "response_1": response_1,
-                "response_2": response_2,
+                "ground_truth": rendered.ground_truth_json,
+                "response_1": pair[f"{first}_text"],
+                "response_2": pair[f"{second}_text"],
                 "score_1": score_1,
                 "score_2": score_2,
                 "complexity": pair["complexity"],
                 "intensity": pair["intensity"],
             }
         )
+    return rows
+
+
+def swap_labels(pair_ids: Sequence[str], *, seed: int) -> dict[str, int]:
+    """Each pair's one label for ``orders="swap"``: alternating over a seeded order of the
+    pairs, so 1s and 2s differ by at most one; the first label is drawn too, so odd shards
+    do not all favour label 1."""
+    ranked = sorted(pair_ids, key=lambda pair_id: stable_int(seed, "order", pair_id))
+    first = stable_int(seed, "first", *ranked) % 2
+    return {pair_id: 1 + (first + i) % 2 for i, pair_id in enumerate(ranked)}
+
+
+def shard_critique_rows(
+    pairs: list[Record], tasks: dict[str, Record], *, config: CritiqueConfig | None = None
+) -> list[Record]:
+    """The critique rows of a shard's pairs (a task's pairs come together, so each task is
+    rendered once)."""
+    config = config or CritiqueConfig()
+    swapped = (
+        swap_labels([p["pair_id"] for p in pairs], seed=config.seed)
+        if config.orders == "swap"
+        else {}
+    )
+    rows: list[Record] = []
+    rendered: RenderedTask | None = None
+    for pair in pairs:
+        task = tasks[pair["task_id"]]
+        if rendered is None or rendered.task_id != task["task_id"]:
+            rendered = RenderedTask.of(task)
+        labels = (swapped[pair["pair_id"]],) if swapped else (1, 2)
+        rows += critique_rows(pair, task, config=config, labels=labels, rendered=rendered)
     return rows
 
 

@@ -3,7 +3,9 @@
 - **rl** (formerly *critique*): RL with a verifiable reward, the ToolRM way. The policy is the
   critic: it reads the pairwise critique prompt and is rewarded by ``verifiers.rewards`` when
   its ``<choice>`` equals the label. Both orders of every pair are kept (that is what removes
-  position bias).
+  position bias), or one drawn by seed (``--orders swap``). A critique.v2 row's ``mode``
+  (think/no_think) and ``parser`` (the reward's strict or lenient ``<choice>`` parser) go
+  into ``extra_info``; a v1 row has neither and is scored leniently.
 - **preference**: reward-model or DPO training on the pairs themselves. The prompt is the
   tool-calling request the candidates answered: the conversation after a system message that
   lists the functions, worded as the generation prompt (``prompts.build_messages``), because
@@ -18,10 +20,10 @@ orders of its pairs never straddle train and validation.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterable
 
+from datagen.generators.toolpref.critique_prompt import plain_call
 from datagen.generators.toolpref.prompts import build_messages
 from datagen.schemas.records import Record
 
@@ -32,6 +34,8 @@ PROMPT_VARIANT = "direct"
 """The generation prompt the preference view shows (the plan samples several; one is canonical)."""
 
 _PAIR_INFO = ("pair_id", "task_id", "source", "category", "complexity", "intensity")
+_CRITIQUE_INFO = ("mode", "parser")
+"""critique.v2's row settings: the reward reads ``parser`` from ``extra_info``."""
 
 
 def critique_view(rows: Iterable[Record]) -> list[Record]:
@@ -48,6 +52,7 @@ def critique_view(rows: Iterable[Record]) -> list[Record]:
                 **{key: row[key] for key in _PAIR_INFO},
                 "score_1": float(row["score_1"]),
                 "score_2": float(row["score_2"]),
+                **{key: row[key] for key in _CRITIQUE_INFO if key in row},
             },
         }
         for row in rows
@@ -95,20 +100,11 @@ def plain_message(message: Record) -> dict[str, str]:
     answers being compared speak one format.
     """
     content = message.get("content") or ""
-    calls = [_plain_call(call) for call in message.get("tool_calls") or []]
+    calls = [plain_call(call) for call in message.get("tool_calls") or []]
     if calls:
         rendered = json.dumps(calls, ensure_ascii=False, sort_keys=True)
         content = f"{content}\n{rendered}" if content else rendered
     return {"role": str(message.get("role")), "content": content}
-
-
-def _plain_call(call: Record) -> Record:
-    function = call.get("function") or {}
-    arguments = function.get("arguments")
-    if isinstance(arguments, str):
-        with contextlib.suppress(json.JSONDecodeError):  # else keep the text as written
-            arguments = json.loads(arguments)
-    return {"name": function.get("name"), "arguments": arguments}
 
 
 def sft_view(rows: Iterable[Record]) -> list[Record]:

@@ -45,6 +45,15 @@ CRITIQUE = {
     "intensity": "strong",
 }
 
+CRITIQUE_V2 = CRITIQUE | {
+    "prompt": [{"role": "user", "content": "which? /no_think"}],
+    "mode": "no_think",
+    "parser": "strict",
+    "ground_truth": '[{"area": {"base": [10]}}]',
+    "complexity": 3,
+    "intensity": "0.7-0.8",
+}
+
 MUTATIONS = [
     lambda r: r.pop(random.choice(sorted(r))),
     lambda r: r.__setitem__(random.choice(sorted(r)), None),
@@ -56,6 +65,12 @@ MUTATIONS = [
     lambda r: r.__setitem__("messages", [{"role": "wizard"}]),
     lambda r: r.__setitem__("prompt", [{"role": "user", "content": ""}]),
     lambda r: r.__setitem__("score_1", 1.5),
+    lambda r: r.__setitem__("mode", random.choice(["mixed", "think"])),
+    lambda r: r.__setitem__("parser", random.choice(["loose", "lenient"])),
+    lambda r: r.__setitem__("complexity", random.choice([-1, 2, "multi_call"])),
+    lambda r: r.__setitem__(
+        "prompt", [{"role": "system", "content": "judge"}, *r.get("prompt", [])]
+    ),
     lambda r: None,  # unchanged: valid
 ]
 
@@ -71,7 +86,12 @@ def _variants(base: dict, count: int, seed: int) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    ("schema_id", "base"), [("toolpref/task.v1", TASK), ("toolpref/critique.v1", CRITIQUE)]
+    ("schema_id", "base"),
+    [
+        ("toolpref/task.v1", TASK),
+        ("toolpref/critique.v1", CRITIQUE),
+        ("toolpref/critique.v2", CRITIQUE_V2),
+    ],
 )
 def test_fast_validator_agrees_with_jsonschema_reference(schema_id: str, base: dict) -> None:
     reference = jsonschema.Draft202012Validator(load_schema(schema_id))
@@ -81,6 +101,22 @@ def test_fast_validator_agrees_with_jsonschema_reference(schema_id: str, base: d
     assert {ours for ours, _ in verdicts} == {True, False}, (
         "the table must hold valid and invalid records"
     )
+
+
+@pytest.mark.parametrize(
+    ("record", "v1", "v2"),
+    [
+        (CRITIQUE, True, False),  # a v1 row: system + user, complexity a bucket name
+        (CRITIQUE_V2, False, True),
+        (CRITIQUE_V2 | {"prompt": CRITIQUE["prompt"]}, False, False),
+        (CRITIQUE_V2 | {"complexity": "multi_call"}, True, False),  # v1 allows more fields
+    ],
+)
+def test_critique_v1_rows_stay_valid_v1_and_v2_needs_its_fields(
+    record: dict, v1: bool, v2: bool
+) -> None:
+    versions = ("toolpref/critique.v1", "toolpref/critique.v2")
+    assert tuple(is_valid(schema_id, record) for schema_id in versions) == (v1, v2)
 
 
 def test_every_shipped_schema_is_a_valid_2020_12_schema() -> None:

@@ -146,4 +146,5 @@ def test_critique_rows_come_in_both_orders_with_verifiable_labels() -> None:
     for row in rows:
         assert critique_reward(row["answer"], row["label"]).value == 1.0
         assert critique_reward(row["answer"], 3 - row["label"]).value == 0.0
-        assert "good" in row["prompt"][1]["content"] and "bad" in row["prompt"][1]["content"]
+        assert [m["role"] for m in row["prompt"]] == ["user"]
+        assert "good" in row["prompt"][0]["content"] and "bad" in row["prompt"][0]["content"]
