@@ -226,6 +226,15 @@ def _bash(*lines: str) -> str:
     return "```bash\n" + " \\\n    ".join(lines) + "\n```"
 
 
+_ROW_OPTIONS_NOTE = (
+    "A row's `extra_info` may choose how its verifier scores it: a ToolPref critique row names "
+    "its `<choice>` `parser`, `strict` (ToolRM's released reward: the first "
+    "`<choice>\\nN\\n</choice>`) or `lenient` (the last `<choice>N</choice>`; rows without a "
+    "`parser` are scored so), and its `mode`: a `no_think` prompt ends with `/no_think`, "
+    'which Qwen3 chat templates read as "answer without thinking".'
+)
+
+
 def _verl_guide(facts: GuideFacts) -> str:
     val = facts.eval_split
     return "\n\n".join(
@@ -253,7 +262,7 @@ def _verl_guide(facts: GuideFacts) -> str:
             "absolutely: install datagen in verl's environment. "
             "`reward.custom_reward_function.path=pkg://datagen.verifiers.rewards` names the same "
             "module by package; verl releases before 0.8 read these keys without the `reward.` "
-            "prefix.",
+            "prefix. " + _ROW_OPTIONS_NOTE,
         ]
     )
 
@@ -281,7 +290,9 @@ def _trl_critique_guide(facts: GuideFacts) -> str:
             "`data_source`, `ground_truth` (and `extra_info`). GRPOTrainer calls "
             "`reward_func(prompts=, completions=, data_source=, ground_truth=, ...)`, which "
             "scores each completion (text, or TRL's `[{role, content}]` messages) and logs each "
-            "verdict's reason as `reward_reason`. In Python: "
+            "verdict's reason as `reward_reason`; it reads each row's `extra_info` too. "
+            + _ROW_OPTIONS_NOTE
+            + " In Python: "
             "`GRPOTrainer(model, reward_funcs=reward_func, "
             f"train_dataset=load_dataset({facts.out_dir!r})['train'])`.",
         ]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from datagen.catalog import Catalog, Store
-from tests.export.handmade import publish_example, publish_toolpref
+from tests.export.handmade import SCHEMA_V1, publish_example, publish_toolpref
 
 
 @pytest.fixture(scope="session")
@@ -15,6 +15,14 @@ def toolpref_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Catalog, s
     """A store holding one hand-made ``toolpref-pairwise`` version (read-only for tests)."""
     store = Store.resolve(tmp_path_factory.mktemp("export-store"))
     ref = publish_toolpref(store)
+    return Catalog(store, lock_timeout=10), ref
+
+
+@pytest.fixture(scope="session")
+def toolpref_v1_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Catalog, str]:
+    """A store holding the same rows published as ``toolpref/critique.v1`` (read-only)."""
+    store = Store.resolve(tmp_path_factory.mktemp("export-store-v1"))
+    ref = publish_toolpref(store, schema=SCHEMA_V1)
     return Catalog(store, lock_timeout=10), ref
 
 

@@ -5,6 +5,10 @@ flow uses), are checked against the published schema and registered through ``Ca
 as a flow's publish step does. The conversations cover the shapes exports must handle: a bare
 request, a system prompt, earlier calls with their results, and a conversation that ends on
 two tool results.
+
+``critique_records_v1`` writes the same rows in the critique.v1 shape (a system message, no
+mode, parser or ground truth, complexity as a bucket name): versions published as v1 must
+still export and score.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from datagen.catalog import Catalog, Store, write_parquet_atomic
-from datagen.generators.toolpref.critique_rows import critique_rows
+from datagen.generators.toolpref.critique_rows import CRITIQUE_SCHEMA, critique_rows
 from datagen.schemas import first_error, records_to_table
 from datagen.schemas.records import StageCounts
 
 DATASET = "toolpref-pairwise"
-SCHEMA = "toolpref/critique.v1"
+SCHEMA = CRITIQUE_SCHEMA
+SCHEMA_V1 = "toolpref/critique.v1"
+V1_SYSTEM = "You are an expert judge of tool use. Answer with <choice></choice>."
 
 WEATHER = {
     "name": "get_weather",
@@ -129,7 +135,7 @@ def make_pairs(task: dict[str, Any]) -> list[dict[str, Any]]:
             "chosen_reason": "ok" if k == 0 else "value_error:others",
             "rejected_reason": "value_error:others" if k == 0 else "not_json",
             "margin": scores[k] - scores[k + 1],
-            "complexity": "single_call_few_args",
+            "complexity": 2,
             "intensity": "clear",
         }
         for k in range(count)
@@ -138,21 +144,39 @@ def make_pairs(task: dict[str, Any]) -> list[dict[str, Any]]:
 
 def critique_records() -> list[dict[str, Any]]:
     rows = [row for task in TASKS for pair in make_pairs(task) for row in critique_rows(pair, task)]
-    reasons = [reason for row in rows if (reason := first_error(SCHEMA, row))]
+    return _checked(SCHEMA, rows)
+
+
+def critique_records_v1() -> list[dict[str, Any]]:
+    """The rows as critique.v1 held them."""
+    rows = [
+        {key: value for key, value in row.items() if key not in ("mode", "parser", "ground_truth")}
+        | {
+            "prompt": [{"role": "system", "content": V1_SYSTEM}, *row["prompt"]],
+            "complexity": "single_call_few_args",
+        }
+        for row in critique_records()
+    ]
+    return _checked(SCHEMA_V1, rows)
+
+
+def _checked(schema: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    reasons = [reason for row in rows if (reason := first_error(schema, row))]
     assert not reasons, reasons[0]
     return rows
 
 
-def publish_toolpref(store: Store) -> str:
-    """Publish the hand-made critique rows as ``toolpref-pairwise``; return the version's ref."""
-    rows = critique_records()
+def publish_toolpref(store: Store, *, schema: str = SCHEMA) -> str:
+    """Publish the hand-made critique rows as ``toolpref-pairwise`` (in ``schema``'s shape,
+    v2 or v1); return the version's ref."""
+    rows = critique_records() if schema == SCHEMA else critique_records_v1()
     part = write_parquet_atomic(
-        records_to_table(SCHEMA, rows), store.staging_dir() / "part-00000.parquet"
+        records_to_table(schema, rows), store.staging_dir() / "part-00000.parquet"
     )
     info = Catalog(store, lock_timeout=10).publish(
         dataset=DATASET,
         files=[part.path],
-        schema_id=SCHEMA,
+        schema_id=schema,
         params={"source": "handmade", "samples": 3},
         code_version="test",
         flow_run_id=None,

@@ -21,7 +21,7 @@ from datagen.catalog import Catalog, render_card
 from datagen.catalog.trainer_formats import LAYOUTS
 from datagen.flows.export import export_for_trainer
 from datagen.verifiers import rewards
-from tests.export.handmade import critique_records, read_jsonl
+from tests.export.handmade import critique_records, critique_records_v1, read_jsonl
 from tests.export.test_rewards import load_like_verl
 
 SPLIT = "train=0.75,val=0.25"
@@ -136,8 +136,9 @@ def test_verl_rows_have_verls_shape_and_score_with_its_reward(
         )
         for row in loaded:
             assert row["data_source"] == "toolpref-pairwise" and row["ability"]
-            assert [m["role"] for m in row["prompt"]] == ["system", "user"]
+            assert [m["role"] for m in row["prompt"]] == ["user"]
             assert row["reward_model"]["style"] == "rule"
+            assert (row["extra_info"]["mode"], row["extra_info"]["parser"]) == ("think", "strict")
             truth = row["reward_model"]["ground_truth"]
             answer = answers[row["extra_info"]["id"]]
             for given in (truth, int(truth)):
@@ -152,6 +153,49 @@ def test_verl_rows_have_verls_shape_and_score_with_its_reward(
                 )
             flipped = answer.replace(f"\n{truth}\n", f"\n{3 - int(truth)}\n")
             assert compute_score(row["data_source"], flipped, truth, row["extra_info"]) == 0.0
+
+
+LOOSE = "<evaluation>Response {n} is better.</evaluation>\n<choice>{n}</choice>"
+"""An answer only the lenient parser accepts (no newlines inside the tag)."""
+
+
+@pytest.mark.parametrize(("trainer", "view"), [("verl", "rl"), ("trl", "rl")])
+def test_rows_score_strictly_unless_published_as_v1(
+    toolpref_store: tuple[Catalog, str],
+    toolpref_v1_store: tuple[Catalog, str],
+    tmp_path: Path,
+    trainer: str,
+    view: str,
+) -> None:
+    """v2 rows name the strict parser in ``extra_info``; v1 rows name none and, as before v2,
+    are scored leniently: a v1 version still exports and scores."""
+    for name, (catalog, ref), strict in (
+        ("v2", toolpref_store, True),
+        ("v1", toolpref_v1_store, False),
+    ):
+        done = export_for_trainer(
+            catalog,
+            ref,
+            trainer=trainer,
+            view=view,
+            out_dir=tmp_path / name,
+            split=SPLIT,
+        )
+        rows = [row for path in done.files.values() for row in rows_of(path)]
+        assert len(rows) == len(critique_records_v1())
+        for row in rows:
+            truth = (
+                row["reward_model"]["ground_truth"] if trainer == "verl" else row["ground_truth"]
+            )
+            loose = LOOSE.format(n=truth)
+            info = row["extra_info"]
+            assert ("parser" in info) is strict
+            assert rewards.compute_score("toolpref-pairwise", loose, truth, info) == (not strict)
+            scores = rewards.reward_func(
+                prompts=[row["prompt"]], completions=[loose], data_source=[row["data_source"]],
+                ground_truth=[truth], extra_info=[info],
+            )  # fmt: skip
+            assert scores == [float(not strict)]
 
 
 def openrlhf_preprocess(data: dict, apply_chat_template: Any) -> tuple[str, str, str, float]:
@@ -232,6 +276,8 @@ def test_readmes_name_the_reward_entry_points_and_data_flags(exported: dict) -> 
     trl = (exported["trl", "rl"].out_dir / "README.md").read_text()
     assert "--reward_funcs datagen.verifiers.rewards.reward_func" in trl
     assert "--dataset_test_split val" in trl
+    for readme in (verl, trl):
+        assert "`<choice>` `parser`, `strict`" in readme and "`/no_think`" in readme
     openrlhf = (exported["openrlhf", "preference"].out_dir / "README.md").read_text()
     for flag in (
         "--data.prompt_key prompt",

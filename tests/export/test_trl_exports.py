@@ -58,7 +58,7 @@ def test_critique_rows_are_conversational_prompts(trl_data: dict, tokenizer: Any
     for row in trl_data["critique"]["val"]:
         assert is_conversational(row)
         prompt = maybe_apply_chat_template(row, tokenizer)["prompt"]
-        assert prompt.endswith(GENERATION_PROMPT) and "## Response 2" in prompt
+        assert prompt.endswith(GENERATION_PROMPT) and "# Response 2\n" in prompt
         assert row["data_source"] == "toolpref-pairwise" and row["ground_truth"] in ("1", "2")
 
 
