@@ -82,6 +82,9 @@ def _choice_grammar(choices: Sequence[str]) -> str:
 class EmbeddedEngine:
     """llama-cpp-python behind the ``Engine`` interface; one model per process, used serially."""
 
+    native_tools = False
+    """A base model with no tool-call format: a request's tools go in its prompt, as text."""
+
     def __init__(
         self,
         *,

@@ -29,6 +29,10 @@ A script is a plain function ``(request, rng) -> text`` named in ``SCRIPTS``:
 
 Any other script answers a choice format with one of its choices and a JSON Schema with an
 instance.
+
+With ``fake:SCRIPT?native_tools=1`` (off by default, as for the embedded model), a
+request that carries ``tools`` and no response format is answered as a server with a tool
+parser answers, whatever the script: ``Completion.tool_calls`` (``native_calls``), or words.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from datagen.generators.engines.base import (
     EngineError,
     Request,
     Result,
+    ToolCall,
 )
 from datagen.generators.engines.fake_ifevalcode import ifevalcode_script
 from datagen.generators.engines.spec import EngineSpec
@@ -67,7 +72,7 @@ FUNCTIONS = (
 class FakeScriptedEngine:
     """Answers every request with its script's text; a fake, named so wherever it is used."""
 
-    def __init__(self, script: str, *, name: str | None = None) -> None:
+    def __init__(self, script: str, *, name: str | None = None, native_tools: bool = False) -> None:
         if script not in SCRIPTS:
             raise EngineError(
                 f"fake engine: unknown script {script!r}; scripts: {', '.join(sorted(SCRIPTS))}"
@@ -76,12 +81,16 @@ class FakeScriptedEngine:
         self.answers_choices = script in CHOOSING_SCRIPTS
         self.name = name or f"fake:{script}"
         self.model = f"fake-scripted-{script}"
+        self.native_tools = native_tools
 
     @classmethod
     def from_spec(cls, spec: EngineSpec) -> FakeScriptedEngine:
-        if spec.options:
-            raise EngineError(f"fake engine: takes no options, got {sorted(spec.options)}")
-        return cls(spec.target, name=str(spec))
+        if unknown := sorted(set(spec.options) - {"native_tools"}):
+            raise EngineError(f"fake engine: takes no options but native_tools, got {unknown}")
+        native = spec.options.get("native_tools", "0")
+        if native not in ("0", "1"):
+            raise EngineError(f"fake engine: native_tools is 0 or 1, got {native!r}")
+        return cls(spec.target, name=str(spec), native_tools=native == "1")
 
     def generate(self, requests: Sequence[Request]) -> list[Result]:
         return [self._answer(request) for request in requests]
@@ -94,6 +103,9 @@ class FakeScriptedEngine:
         completions = []
         for index in range(request.sampling.n):
             rng = random.Random(_seed(request, prompt, index))
+            if self.native_tools and request.tools and request.response_format is None:
+                completions.append(_native_answer(request, rng))
+                continue
             constrained = None if self.answers_choices else _constrained(request, rng)
             text = constrained or self.script(request, rng)
             for stop in request.sampling.stop:
@@ -139,6 +151,39 @@ def _constrained(request: Request, rng: random.Random) -> str | None:
         value = schema_instance(response_format.json_schema or {}, rng, words)
         return json.dumps(value)
     raise EngineError("fake engine: regex response formats are not supported")
+
+
+def _native_answer(request: Request, rng: random.Random) -> Completion:
+    calls = native_calls(request, rng)
+    if not calls:
+        text = "No function fits that; here is my answer in words."
+        tokens = -(-len(text) // CHARS_PER_TOKEN)
+        return Completion(text=text, finish_reason="stop", completion_tokens=tokens)
+    return Completion(
+        text="", finish_reason="tool_calls", completion_tokens=8 * len(calls), tool_calls=calls
+    )
+
+
+def native_calls(request: Request, rng: random.Random) -> tuple[ToolCall, ...]:
+    """Calls of the request's tools as a tool parser returns them, with a chat model's
+    mistakes: usually one call with the user's values or made-up ones, sometimes two, an
+    invented parameter or function, or no call at all (an answer in words)."""
+    functions = [t["function"] for t in request.tools if isinstance(t.get("function"), dict)]
+    if not functions or rng.random() < 0.15:
+        return ()
+    values = _user_values(request)
+    calls = []
+    for _ in range(2 if rng.random() < 0.15 else 1):
+        function = rng.choice(functions)
+        parameters = {"type": "object", **(function.get("parameters") or {})}
+        arguments = schema_instance(parameters, rng, values)
+        name = function["name"]
+        if rng.random() < 0.1:
+            arguments["extra"] = rng.choice(values or ["alpha"])
+        elif rng.random() < 0.05:
+            name += "_v2"
+        calls.append(ToolCall(name=name, arguments=arguments))
+    return tuple(calls)
 
 
 def _user_values(request: Request) -> list[Any]:

@@ -68,6 +68,11 @@ class _GaveUp(Exception):
 class OpenAIEngine:
     """An ``Engine`` backed by one or more OpenAI-compatible servers."""
 
+    native_tools = True
+    """Requests' ``tools`` go in the body and ``tool_calls`` come back parsed. A server must
+    be started with tool parsing on (vLLM's ``--enable-auto-tool-choice --tool-call-parser``),
+    or it refuses such requests; ToolPref's ``--constrain on`` then sends the tools as text."""
+
     def __init__(
         self,
         *,

@@ -136,6 +136,8 @@ class VLLMEngine:
         self.name = name or f"vllm:{model}"
         self.model = model
         self._tool_parser = _tool_parser_class(tool_parser) if tool_parser else None
+        # Requests may carry tools only when a parser reads the calls back.
+        self.native_tools = self._tool_parser is not None
         try:
             defaults = DEFAULT_ENGINE_ARGS | (CPU_ENGINE_ARGS if current_platform.is_cpu() else {})
             self._llm = LLM(model=model, **(defaults | (engine_args or {})))
