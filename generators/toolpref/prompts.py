@@ -1,6 +1,11 @@
 """Prompts that ask for function calls, the JSON Schema that constrains the answer, and the
 parser that turns the answer back into calls.
 
+A prompt asks in one of two ways: as text (the tools listed in the system prompt, the calls
+written as a JSON array, which a grammar can constrain) or natively (the tools as OpenAI
+function tools on the request, ``openai_tools``; the engine's tool parser reads the calls).
+Either way a reply without calls is allowed, since some tasks expect none.
+
 Building and parsing are separate functions (distilabel's ``format_input``/``format_output``):
 a failed parse keeps the raw text and says why, so the verifier scores it instead of crashing.
 """
@@ -30,17 +35,32 @@ SYSTEM_PROMPTS: dict[str, str] = {
     "direct": (
         "You are a function-calling assistant. Answer the user's last request by calling "
         "the available functions. Reply with a JSON array of calls, each "
-        '{{"name": <function name>, "arguments": {{...}}}}, and nothing else.\n\n'
+        '{{"name": <function name>, "arguments": {{...}}}}, and nothing else; reply [] if '
+        "no function fits.\n\n"
         "Available functions:\n{tools}"
     ),
     "careful": (
         "You have access to the functions described below. Read the conversation, decide "
         "which functions answer the user's request and with which argument values, using "
         "only values stated or implied by the user. Output the calls as a JSON array of "
-        '{{"name": ..., "arguments": {{...}}}} objects.\n\n'
+        '{{"name": ..., "arguments": {{...}}}} objects, or [] if no function fits.\n\n'
         "Functions (JSON):\n{tools}"
     ),
 }
+"""Text prompts, by sampling-plan variant: the tools in the prompt, the calls as JSON."""
+
+NATIVE_PROMPTS: dict[str, str] = {
+    "direct": (
+        "You are a function-calling assistant. Answer the user's last request by calling "
+        "the available functions; if no function fits, answer in words."
+    ),
+    "careful": (
+        "Read the conversation, decide which of the available functions answer the user's "
+        "request and with which argument values, using only values stated or implied by the "
+        "user. If no function fits, answer without calling one."
+    ),
+}
+"""Prompts for engines with native tools, by the same variants: the tools go on the request."""
 
 _JSON_SCHEMA_TYPES = {
     "string": "string",
@@ -67,18 +87,58 @@ def order_tools(tools: list[dict], *, order: str, seed: int) -> list[dict]:
 
 
 def build_messages(
-    *, messages: list[Message], tools: list[dict], variant: str
+    *, messages: list[Message], tools: list[dict], variant: str, native: bool = False
 ) -> tuple[Message, ...]:
-    """System prompt of the chosen variant (with the tools) followed by the conversation."""
+    """System prompt of the chosen variant followed by the conversation.
+
+    The text prompt lists ``tools``; the ``native`` one does not, since the request carries
+    them (``openai_tools``).
+    """
     if variant not in SYSTEM_PROMPTS:
         raise ValueError(f"unknown prompt variant {variant!r}; known: {sorted(SYSTEM_PROMPTS)}")
-    tool_text = json.dumps(tools, ensure_ascii=False, indent=1)
-    system = {"role": "system", "content": SYSTEM_PROMPTS[variant].format(tools=tool_text)}
+    if native:
+        content = NATIVE_PROMPTS[variant]
+    else:
+        tool_text = json.dumps(tools, ensure_ascii=False, indent=1)
+        content = SYSTEM_PROMPTS[variant].format(tools=tool_text)
+    system = {"role": "system", "content": content}
     conversation = [m for m in messages if m.get("role") != "system"]
     task_system = [m["content"] for m in messages if m.get("role") == "system" and m.get("content")]
     if task_system:
         system["content"] = "\n\n".join([*task_system, system["content"]])
     return (system, *conversation)
+
+
+def openai_tools(tools: list[dict]) -> tuple[dict[str, Any], ...]:
+    """A task's function docs as OpenAI function tools, for engines with native tools.
+
+    Parameter types are made JSON Schema's (BFCL's ``dict``, ``float``, ``tuple``), as BFCL
+    does for OpenAI models; a type JSON Schema lacks (``any``) leaves the value free.
+    """
+    return tuple(
+        {
+            "type": "function",
+            "function": {
+                "name": tool["name"],
+                "description": str(tool.get("description") or ""),
+                "parameters": _json_schema(tool.get("parameters") or {}) | {"type": "object"},
+            },
+        }
+        for tool in tools
+    )
+
+
+def _json_schema(spec: dict) -> dict[str, Any]:
+    if not isinstance(spec, dict):
+        return {}
+    schema = {k: v for k, v in spec.items() if k not in ("type", "properties", "items")}
+    if kind := _JSON_SCHEMA_TYPES.get(str(spec.get("type"))):
+        schema["type"] = kind
+    if isinstance(spec.get("properties"), dict):
+        schema["properties"] = {name: _json_schema(p) for name, p in spec["properties"].items()}
+    if "items" in spec:
+        schema["items"] = _json_schema(spec["items"])
+    return schema
 
 
 def calls_schema(

@@ -6,6 +6,8 @@ import jsonschema
 import pytest
 
 from datagen.generators.toolpref.prompts import (
+    NATIVE_PROMPTS,
+    SYSTEM_PROMPTS,
     build_messages,
     calls_schema,
     order_tools,
@@ -103,6 +105,15 @@ def test_build_messages_merges_the_task_system_prompt_and_lists_tools() -> None:
     assert built[1:] == ({"role": "user", "content": "hi"},)
     with pytest.raises(ValueError, match="unknown prompt variant"):
         build_messages(messages=messages, tools=TOOLS, variant="nope")
+
+
+def test_native_prompts_leave_the_tools_to_the_request_for_every_variant() -> None:
+    assert set(NATIVE_PROMPTS) == set(SYSTEM_PROMPTS)
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}]
+    for variant in SYSTEM_PROMPTS:
+        system = build_messages(messages=messages, tools=TOOLS, variant=variant, native=True)[0]
+        assert system["content"].startswith("Be brief.") and '"area"' not in system["content"]
+        assert "JSON" not in system["content"] and "no function fits" in system["content"]
 
 
 def test_render_calls_is_canonical_and_keeps_raw_text_when_unparsed() -> None:
