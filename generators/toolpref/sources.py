@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from datagen.generators.sampling import stable_int
 from datagen.generators.sources import hf_rows, read_text_source
 from datagen.generators.toolpref.bfcl_wheel import (
     BFCL_LICENSE,
@@ -42,6 +43,7 @@ from datagen.schemas.records import Quarantined, SourceError, SourceRead
 __all__ = [
     "BFCL_CATEGORIES",
     "SourceRead",
+    "bfcl_part",
     "detect_format",
     "interleave_categories",
     "interleave_sources",
@@ -64,14 +66,32 @@ BFCL_CATEGORIES: tuple[str, ...] = (
     "live_parallel",
     "live_parallel_multiple",
 )
+BFCL_BENCH_SHARE = 0.6
+"""Share of BFCL's tasks held out for TRBench-BFCL (1,397 tasks in the paper: 60 % of the
+2,351 single-turn tasks), chosen by a hash of the task id so every run and machine agrees."""
+BFCL_PARTS = ("train", "bench")
+
 DETECT_ROWS = 100
 """Rows ``detect_format`` looks at before giving up: leading rows may lack tool calls."""
 
 
+def bfcl_part(task_id: str) -> str:
+    """``bench`` for the tasks TRBench-BFCL holds out, ``train`` for the rest."""
+    bench = stable_int("bfcl-split", task_id) % 1000 < BFCL_BENCH_SHARE * 1000
+    return "bench" if bench else "train"
+
+
 def read_bfcl(
-    *, categories: Iterable[str] = BFCL_CATEGORIES, wheel: Path | None = None
+    *,
+    part: str = "train",
+    categories: Iterable[str] = BFCL_CATEGORIES,
+    wheel: Path | None = None,
 ) -> SourceRead:
-    """BFCL's single-turn categories from the pinned bfcl-eval wheel (downloaded once)."""
+    """One part of BFCL's single-turn categories from the pinned bfcl-eval wheel (downloaded
+    once): ``train`` (what ``--source bfcl`` reads) never holds a task of ``bench``, so data
+    built from BFCL does not contaminate TRBench-BFCL."""
+    if part not in BFCL_PARTS:
+        raise SourceError(f"unknown BFCL part {part!r}; known: {', '.join(BFCL_PARTS)}")
     categories = list(categories)
     wheel = wheel or bfcl_wheel()
     tasks, rejects = [], []
@@ -84,6 +104,8 @@ def read_bfcl(
                 f"the ToolPref categories are {', '.join(BFCL_CATEGORIES)}"
             ) from None
         for question, answer in pairs:
+            if bfcl_part(f"bfcl/{question.get('id')}") != part:
+                continue
             try:
                 tasks.append(_bfcl_task(category, question, answer))
             except MalformedRow as bad:
@@ -95,6 +117,8 @@ def read_bfcl(
         "version": BFCL_VERSION,
         "license": BFCL_LICENSE,
         "categories": categories,
+        "part": part,
+        "bench_share": BFCL_BENCH_SHARE,
     }
     return SourceRead(records=tasks, rejects=rejects, lineage=lineage)
 
@@ -154,11 +178,14 @@ def detect_format(path: Path) -> Layout:
 
 
 def read_source(source: str, *, fmt: str | None = None, every_turn: bool = False) -> SourceRead:
-    """``"bfcl"``, ``hf:NAME[:SPLIT]``, or a file; the layout is ``fmt`` or read off the rows."""
+    """``"bfcl"`` (its train part; ``bfcl:bench`` the held-out part), ``hf:NAME[:SPLIT]``, or a
+    file; the layout is ``fmt`` or read off the rows."""
     if fmt is not None and fmt not in LAYOUTS:
         raise SourceError(f"unknown source format {fmt!r}; known: {', '.join(LAYOUTS)}")
     if source == "bfcl":
-        return read_bfcl()
+        return read_bfcl(part="train")
+    if source == "bfcl:bench":
+        return read_bfcl(part="bench")
     if source.startswith("hf:"):
         return _read_hf(source.removeprefix("hf:"), fmt, every_turn=every_turn)
     path = Path(source)

@@ -16,6 +16,7 @@ from datagen.generators.toolpref.bfcl_wheel import BFCL_VERSION, DATA_PREFIX
 from datagen.generators.toolpref.sources import (
     BFCL_CATEGORIES,
     SourceRead,
+    bfcl_part,
     detect_format,
     interleave_categories,
     read_bfcl,
@@ -343,7 +344,27 @@ def test_bfcl_reads_every_category(bfcl):
         "version": BFCL_VERSION,
         "license": "Apache-2.0",
         "categories": list(BFCL_CATEGORIES),
+        "part": "train",
+        "bench_share": 0.6,
     }
+
+
+def test_bfcl_train_and_bench_parts_split_the_tasks_by_id(bfcl):
+    bench = read_bfcl(part="bench")
+    train_ids = {t["task_id"] for t in bfcl.records}
+    bench_ids = {t["task_id"] for t in bench.records}
+    assert not train_ids & bench_ids
+    assert all(bfcl_part(i) == "train" for i in train_ids)
+    assert all(bfcl_part(i) == "bench" for i in bench_ids)
+    share = len(bench_ids) / (len(train_ids) + len(bench_ids))
+    assert 0.57 < share < 0.63  # TRBench-BFCL holds 1,397 of BFCL's 2,351 single-turn tasks
+    assert set(Counter(t["category"] for t in bench.records)) == set(BFCL_CATEGORIES)
+    assert read_source("bfcl:bench").records == bench.records
+
+
+def test_an_unknown_bfcl_part_is_refused():
+    with pytest.raises(SourceError, match="unknown BFCL part 'test'"):
+        read_bfcl(part="test")
 
 
 def test_bfcl_tasks_are_valid(bfcl):
@@ -352,7 +373,7 @@ def test_bfcl_tasks_are_valid(bfcl):
         assert list(validator.iter_errors(task)) == [], task["task_id"]
         names = {tool["name"] for tool in task["tools"]}
         assert {name for call in task["ground_truth"] for name in call} <= names
-    first = next(t for t in bfcl.records if t["task_id"] == "bfcl/simple_python_0")
+    first = next(t for t in bfcl.records if t["category"] == "simple_python")
     assert first["source"] == "bfcl"
     assert first["messages"][-1]["role"] == "user"
 
@@ -393,17 +414,18 @@ AREA = {"name": "area", "description": "", "parameters": {"type": "dict", "prope
     ids=["two_turns", "no_tools", "unknown_function", "no_answer", "two_names_in_one_call"],
 )
 def test_bfcl_bad_row_is_rejected(tmp_path, question, ground_truth, reason):
-    good = {"id": "simple_python_0", "question": [USER], "function": [AREA]}
-    questions = [good, {"id": "simple_python_1", **question}]
+    # both ids are in the train part read_bfcl reads by default
+    good = {"id": "simple_python_1", "question": [USER], "function": [AREA]}
+    questions = [good, {"id": "simple_python_2", **question}]
     answers = [
-        {"id": "simple_python_0", "ground_truth": [{"area": {}}]},
-        {"id": "simple_python_1", "ground_truth": ground_truth},
+        {"id": "simple_python_1", "ground_truth": [{"area": {}}]},
+        {"id": "simple_python_2", "ground_truth": ground_truth},
     ]
     result = read_bfcl(
         categories=["simple_python"], wheel=bfcl_wheel_with(tmp_path, questions, answers)
     )
-    assert [task["task_id"] for task in result.records] == ["bfcl/simple_python_0"]
+    assert [task["task_id"] for task in result.records] == ["bfcl/simple_python_1"]
     (reject,) = result.rejects
-    assert reject.record_id == "bfcl/simple_python_1"
+    assert reject.record_id == "bfcl/simple_python_2"
     assert reject.reason.startswith(reason)
     assert reject.record["question"]["question"] == question["question"]
