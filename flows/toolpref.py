@@ -32,8 +32,10 @@ from datagen.generators.engines import open_engine
 from datagen.generators.sampling import SamplingPlan
 from datagen.generators.sources import source_stage
 from datagen.generators.toolpref import pipeline
-from datagen.generators.toolpref.generate import GenerationConfig
+from datagen.generators.toolpref.critique_rows import CRITIQUE_SCHEMA, CritiqueConfig
+from datagen.generators.toolpref.generate import GenerationConfig, generate_stage
 from datagen.generators.toolpref.pairs import PairingConfig
+from datagen.generators.toolpref.paper_stats import paper_comparison
 from datagen.generators.toolpref.recipe import RECIPE, ToolPrefConfig
 from datagen.generators.toolpref.sources import interleave_sources, merge_reads, read_sources
 
@@ -41,7 +43,7 @@ SCHEMAS = {
     "task": "toolpref/task.v1",
     "generation": "toolpref/generation.v1",
     "candidate": "toolpref/candidate.v1",
-    "critique": "toolpref/critique.v1",
+    "critique": CRITIQUE_SCHEMA,
 }
 
 
@@ -53,12 +55,25 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
     plan = SamplingPlan(
         engines=config.engines, temperatures=config.temperatures, samples_per_task=config.samples
     )
-    generation = GenerationConfig(plan=plan, run_seed=config.seed, max_tokens=config.max_tokens)
+    generation = GenerationConfig(
+        plan=plan,
+        run_seed=config.seed,
+        max_tokens=config.max_tokens,
+        constrain=config.constrain,
+        ground_truth_candidate=config.ground_truth_candidate,
+    )
     pairing = PairingConfig(
         min_margin=config.min_margin,
         max_bucket_share=config.max_bucket_share,
+        target_pairs=config.target_pairs,
         seed=config.seed,
         difficulty_filter=config.difficulty_filter,
+    )
+    critique = CritiqueConfig(
+        orders=config.orders,
+        mode=config.critique_mode,
+        prompt_template=config.prompt_template,
+        seed=config.seed,
     )
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
     reads = read_sources(config.source, fmt=config.source_format, every_turn=config.every_turn)
@@ -69,7 +84,7 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
     generate = ShardStage(
         name="toolpref-generate",
         output_schema=SCHEMAS["generation"],
-        run=partial(pipeline.generate_stage, engines=open_engine, config=generation),
+        run=partial(generate_stage, engines=open_engine, config=generation),
         config={"engine": config.engine, **asdict(generation)},
     )
     score = ShardStage(
@@ -87,7 +102,7 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         generating += submit_shards(generate, [[shard]], where.work_dir)
         scoring += submit_shards(score, [[generating[-1], shard]], where.work_dir)
     with scratch_folder(where) as scratch:  # selection's critique parts, until staged
-        selector = pipeline.Selector(config=pairing, work_dir=scratch)
+        selector = pipeline.Selector(config=pairing, critique=critique, work_dir=scratch)
         for task_shard, scored in zip(task_shards, scoring, strict=True):
             selector.add(pipeline.ShardInputs(task_shard.path, scored.result().shard.path))
         selection = selector.finish()
@@ -97,8 +112,11 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         ledger.quarantined("critique", selection.quarantined)
         for spec in config.engines:
             ledger.engine(spec, role="generator")
-        balance = asdict(selection.balance)
-        ledger.notes.append(f"balance quota {balance['quota']} pairs per bucket")
+        balance, stats = asdict(selection.balance), selection.statistics
+        ledger.notes.append(balance["note"] or f"balance quota {balance['quota']} pairs per group")
+        ledger.notes += paper_comparison(
+            rows=len(selection.rows), labels=selection.labels, statistics=stats
+        )
         dimensions = {f"pairs by {k}": v for k, v in balance["by_dimension"].items()}
         dropped = selection.difficulty
         ledger.reasons.update({f"difficulty_filter: {k}": n for k, n in dropped.items() if n})
@@ -107,7 +125,9 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
             "tasks dropped by the difficulty filter": dropped,
             **dimensions,
         }
-        ledger.stats = {"labels": selection.labels, "balance": balance, "difficulty": dropped}
+        ledger.stats = {
+            "labels": selection.labels, "balance": balance, "difficulty": dropped, "pairs": stats
+        }  # fmt: skip
         catalog.result()
         return finish_run(
             ledger,

@@ -10,6 +10,8 @@ input order. Three quota rules, each a plain function of the bucket sizes:
 - ``capped_largest(share)``: the largest bucket is cut, again and again, to at most ``share`` of
   what is kept; TeaR balances pass-rate buckets this way.
 - ``target_size(n)``: water-filling to at most ``n`` records in all.
+- ``fill_evenly(n)``: water-filling to exactly ``n`` records where there are that many, the
+  remainder spread one by one; the note names the shortfall and the groups below their share.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def balance(
     records: Sequence[Record],
     *,
     bucket: Callable[[Record], str],
-    rank: Callable[[Record], int],
+    rank: Callable[[Record], int | tuple[int, ...]],
     quotas: QuotaRule,
     dimensions: Sequence[str] = (),
 ) -> tuple[list[Record], BalanceReport]:
@@ -141,5 +143,35 @@ def target_size(total: int) -> QuotaRule:
         while quota > 0 and sum(min(s, quota) for s in sizes.values()) > total:
             quota -= 1
         return Quotas({k: min(v, quota) for k, v in sizes.items()}, quota=quota)
+
+    return rule
+
+
+def fill_evenly(total: int) -> QuotaRule:
+    """Every bucket to one quota ``q`` (the largest whose kept records fit in ``total``), then
+    one more record each to buckets that have it, in bucket order, until ``total`` is reached.
+    The note reports a shortfall (fewer records than ``total``) and the buckets that held
+    fewer than the even share ``ceil(total / buckets)``."""
+    if total < 0:
+        raise ValueError(f"the target size must be >= 0, got {total}")
+
+    def rule(sizes: dict[str, int]) -> Quotas:
+        quotas = target_size(total)(sizes)
+        per_bucket = dict(quotas.per_bucket)
+        spare = total - sum(per_bucket.values())
+        for key in sorted(sizes):
+            if spare and sizes[key] > per_bucket[key]:
+                per_bucket[key] += 1
+                spare -= 1
+        kept = sum(per_bucket.values())
+        share = math.ceil(total / len(sizes)) if sizes else 0
+        short = {k: n for k, n in sorted(sizes.items()) if n < share}
+        note = f"target {total}: kept {kept}"
+        if kept < total:
+            note += f", short by {total - kept}"
+        if short:
+            listed = ", ".join(f"{k} {n}/{share}" for k, n in short.items())
+            note += f"; groups below the even share of {share}: {listed}"
+        return Quotas(per_bucket, quota=quotas.quota, note=note)
 
     return rule

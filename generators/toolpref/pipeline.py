@@ -1,5 +1,6 @@
-"""ToolPref-Pairwise as plain stage functions: generate → score → select (the source stage is
-``datagen.generators.sources.source_stage`` with ``interleave_categories`` as its order).
+"""ToolPref-Pairwise as plain stage functions: score → select (generation is
+``generate.generate_stage``; the source stage is ``datagen.generators.sources.source_stage``
+with ``interleave_sources`` as its order).
 
 Each returns counts that add up (a ``StageOutcome``, or ``StageCounts`` for selection, which
 streams over the shard files so that its memory stays flat as a run grows); the flow in
@@ -9,36 +10,31 @@ streams over the shard files so that its memory stays flat as a run grows); the 
 from __future__ import annotations
 
 import sys
-import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from datagen.generators.engine_stage import engine_stage
-from datagen.generators.engines.base import Engine
 from datagen.generators.toolpref.critique_rows import (
     CRITIQUE_SCHEMA,
+    CritiqueConfig,
     CritiquePartWriter,
     CritiqueRows,
-    RenderedTask,
-    critique_rows,
-)
-from datagen.generators.toolpref.generate import (
-    GenerationConfig,
-    PlannedSample,
-    candidate_record,
-    plan_samples,
+    shard_critique_rows,
 )
 from datagen.generators.toolpref.pairs import (
     DIFFICULTY_REASONS,
+    MAX_COMPLEXITY,
+    TOO_COMPLEX,
     BalanceReport,
     PairingConfig,
     balance_pairs,
     difficulty_drops,
     make_pairs,
+    pair_statistics,
+    task_complexity,
 )
 from datagen.generators.toolpref.score import score_candidate, task_calls, task_checker
 from datagen.schemas import first_error, records_to_table, table_to_records
@@ -47,34 +43,6 @@ from datagen.verifiers.toolcall import ToolCallChecker
 
 TASK_SCHEMA = "toolpref/task.v1"
 CANDIDATE_SCHEMA = "toolpref/candidate.v1"
-
-
-_planning = threading.Lock()
-"""Planning is pure Python: shards planning at once under the GIL all finish at about the
-same time, and the engine waits for all of them. Taking turns gets the first shard's batch
-to the engine while the others plan."""
-
-
-def generate_stage(
-    tasks: Sequence[Record], *, engines: Callable[[str], Engine], config: GenerationConfig
-) -> StageOutcome:
-    """One engine call per engine for the whole shard: every task × every sample of the plan.
-
-    ``engines`` maps a plan's engine spec to the (already loaded) engine.
-    """
-    with _planning:
-        planned = plan_samples(tasks, config=config)
-    by_task: dict[str, list[PlannedSample]] = {}
-    for sample in planned:
-        by_task.setdefault(sample.task_id, []).append(sample)
-    by_request = {sample.request.request_id: sample for sample in planned}
-    return engine_stage(
-        tasks,
-        stage="generate",
-        engines=engines,
-        requests=lambda task: [(s.cell.engine, s.request) for s in by_task[task["task_id"]]],
-        parse=lambda _, request, result: [candidate_record(by_request[request.request_id], result)],
-    )
 
 
 def score_stage(
@@ -111,8 +79,9 @@ class ShardInputs:
 @dataclass
 class Selection:
     """Selection's counts (difficulty_filter, pair, balance, critique), its valid critique
-    rows (on disk, in pair-id order), the rows that failed the schema, the balance, and the
-    tasks the difficulty filter dropped by reason (``too_easy``, ``too_difficult``)."""
+    rows (on disk, in pair-id order), the rows that failed the schema, the balance, the tasks
+    the filter dropped by reason (``too_easy``, ``too_difficult``, ``too_complex``) and the
+    kept pairs' statistics (``pair_statistics``)."""
 
     counts: list[StageCounts]
     rows: CritiqueRows
@@ -120,13 +89,17 @@ class Selection:
     balance: BalanceReport
     labels: dict[str, int]
     difficulty: dict[str, int]
+    statistics: dict[str, object]
 
 
 CANDIDATE_COLUMNS = [
     "candidate_id", "task_id", "sample_index", "valid", "score", "response", "reason"
 ]  # fmt: skip
-BUCKET_FIELDS = ("complexity", "intensity", "source", "category")
-"""What balancing reads of a pair besides its id; few distinct values, so interned."""
+BUCKET_FIELDS = ("intensity", "source", "category")
+"""What balancing reads of a pair besides its id and complexity; few distinct values, so
+interned."""
+STAT_FIELDS = ("complexity", "chosen_score", "rejected_score")
+"""What the report's statistics read of a kept pair (numbers, with the turns of its task)."""
 
 
 class Selector:
@@ -138,8 +111,16 @@ class Selector:
     a shard's records while it is added, and over the run only each pair's id and buckets.
     """
 
-    def __init__(self, *, config: PairingConfig, work_dir: Path, rows_per_part: int = 50_000):
+    def __init__(
+        self,
+        *,
+        config: PairingConfig,
+        work_dir: Path,
+        critique: CritiqueConfig | None = None,
+        rows_per_part: int = 50_000,
+    ):
         self.config, self.work_dir = config, work_dir
+        self.critique = critique or CritiqueConfig()
         self.pairs_per_part = max(1, rows_per_part // 2)
         self._tally: Counter[str] = Counter()
         self._keys: list[Record] = []
@@ -150,11 +131,16 @@ class Selector:
         tasks = _read(shard.tasks, TASK_SCHEMA)
         candidates = _read(shard.candidates, CANDIDATE_SCHEMA, CANDIDATE_COLUMNS)
         pairs = _pair_shard(tasks, candidates, config=self.config, tally=self._tally)
+        turns = {t["task_id"]: len(t["messages"]) for t in tasks}
         self._keys += [
-            {"pair_id": p["pair_id"]} | {k: sys.intern(p[k]) for k in BUCKET_FIELDS} for p in pairs
+            {"pair_id": p["pair_id"], "turns": turns[p["task_id"]]}
+            | {k: sys.intern(p[k]) for k in BUCKET_FIELDS}
+            | {k: p[k] for k in STAT_FIELDS}
+            for p in pairs
         ]
         valid = []
-        for row in _critique(pairs, {t["task_id"]: t for t in tasks}):
+        tasks_by_id = {t["task_id"]: t for t in tasks}
+        for row in shard_critique_rows(pairs, tasks_by_id, config=self.critique):
             if (reason := first_error(CRITIQUE_SCHEMA, row)) is None:
                 valid.append(row)
             else:  # quarantined only if balancing keeps its pair, as before streaming
@@ -166,7 +152,7 @@ class Selector:
     def finish(self) -> Selection:
         balanced, report = balance_pairs(self._keys, config=self.config)
         rank = {p["pair_id"]: i for i, p in enumerate(balanced)}  # balanced is in pair-id order
-        self._keys = []
+        self._keys, statistics = [], pair_statistics(balanced)
         parts = CritiquePartWriter(self.work_dir, pairs_per_part=self.pairs_per_part)
         for path in self._row_files:
             parts.add(pq.read_table(path), rank)
@@ -183,9 +169,9 @@ class Selector:
             StageCounts("balance", tally["pairs"], n_kept, tally["pairs"] - n_kept),
             StageCounts("critique", 2 * n_kept, len(rows), 0, len(quarantined)),
         ]  # fmt: skip
-        difficulty = {reason: tally[reason] for reason in DIFFICULTY_REASONS}
+        difficulty = {reason: tally[reason] for reason in (*DIFFICULTY_REASONS, TOO_COMPLEX)}
         kept = [q for *_, q in quarantined]
-        return Selection(counts, rows, kept, report, labels, difficulty)
+        return Selection(counts, rows, kept, report, labels, difficulty, statistics)
 
 
 def _read(path: Path, schema_id: str, columns: list[str] | None = None) -> list[Record]:
@@ -205,6 +191,9 @@ def _pair_shard(
     if strays := sorted(by_task.keys() - {t["task_id"] for t in tasks})[:3]:
         raise ValueError(f"scored candidates of tasks {strays} are not in their task shard")
     with_candidates = [t for t in tasks if t["task_id"] in by_task]
+    for task in with_candidates:
+        if task_complexity(task["ground_truth"]) > MAX_COMPLEXITY:
+            drops[task["task_id"]] = TOO_COMPLEX
     informative = [t for t in with_candidates if t["task_id"] not in drops]
     tally.update(drops[t["task_id"]] for t in with_candidates if t["task_id"] in drops)
     pairs: list[Record] = []
@@ -217,14 +206,3 @@ def _pair_shard(
         with_candidates=len(with_candidates), informative=len(informative), pairs=len(pairs)
     )
     return pairs
-
-
-def _critique(pairs: list[Record], tasks: dict[str, Record]) -> list[Record]:
-    rows: list[Record] = []
-    rendered: RenderedTask | None = None  # a task's pairs come together
-    for pair in pairs:
-        task = tasks[pair["task_id"]]
-        if rendered is None or rendered.task_id != task["task_id"]:
-            rendered = RenderedTask.of(task)
-        rows += critique_rows(pair, task, rendered=rendered)
-    return rows

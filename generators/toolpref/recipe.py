@@ -22,6 +22,11 @@ LAYOUT_NAMES = (
 """``row_layouts.LAYOUTS``' names, spelt out: the CLI imports recipes at start-up, the readers
 import jsonschema and more (tests/toolpref/test_layouts.py checks the two agree)."""
 
+CONSTRAIN = ("auto", "on", "off")
+ORDERS = ("both", "swap")
+MODES = ("think", "no_think", "mixed")
+"""``critique_rows.ORDERS`` and ``MODES``, spelt out as the layouts are."""
+
 RULES = ("toolrm", "bfcl")
 """``score.RULES``, spelt out for the same reason (tests/toolpref/test_score.py checks the two
 agree)."""
@@ -41,9 +46,10 @@ class ToolPrefConfig:
         "toolalpaca, button, complexfuncbench (the last three experimental).",
     )
     every_turn: bool = option(
-        False,
-        "Make every assistant turn of a file source a task; a turn without a call has an empty "
-        "ground truth (the model should answer without calling).",
+        True,
+        "Make every assistant turn of a file source a task, as ToolRM does; a turn without a call "
+        "has an empty ground truth (the model should answer without calling). Off: calling "
+        "turns only.",
     )
     rule: str = option(
         "toolrm",
@@ -59,6 +65,14 @@ class ToolPrefConfig:
         None, "Keep the first N tasks (sources, then categories, interleaved)."
     )
     samples: int = option(4, "Candidates per task, spread over the sampling plan.")
+    constrain: str = option(
+        "auto",
+        "Grammar-constrain answers to the tools' call schema: auto (only for engines without "
+        "native tools, as the embedded one), on, or off.",
+    )
+    ground_truth_candidate: bool = option(
+        False, "Add each task's ground-truth calls as one more candidate."
+    )
     seed: int = option(0, "Run seed; every request's seed derives from it.")
     engine: str = option(
         "embedded", "Engine spec: embedded | openai:URL?model=M | vllm:MODEL ('a+b' for several)."
@@ -66,8 +80,27 @@ class ToolPrefConfig:
     shard_size: int = option(16, "Tasks per shard (the unit of batching and resume).")
     temperatures: tuple[float, ...] = option((0.7, 1.0), "Sampling temperatures of the plan.")
     max_tokens: int = option(192, "Token budget of each sampled answer.")
-    min_margin: float = option(0.1, "Minimum score gap between chosen and rejected.")
-    max_bucket_share: float = option(0.25, "Largest share of the pairs one balance bucket holds.")
+    min_margin: float = option(
+        0.0, "Minimum score gap between chosen and rejected (chosen always scores higher)."
+    )
+    max_bucket_share: float = option(
+        0.25, "Without --target-pairs: largest share of the pairs one balance group holds."
+    )
+    target_pairs: int | None = option(
+        None,
+        "Pairs to keep, filled evenly over source × intensity-bin groups (shortfalls reported); "
+        "each pair gives two rows with --orders both.",
+    )
+    orders: str = option(
+        "both", "Critique rows per pair: both (chosen first and second) or swap (one, by seed)."
+    )
+    critique_mode: str = option(
+        "think",
+        "Critique prompts: think (reasoning allowed), no_think (adds /no_think) or mixed.",
+    )
+    prompt_template: str | None = option(
+        None, "A template file for the critique prompt (the released one, say)."
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.source, str):  # ToolPrefConfig(source="chats.jsonl"): one source
@@ -91,6 +124,18 @@ class ToolPrefConfig:
         require(
             0 < self.max_bucket_share <= 1,
             f"max_bucket_share must be in (0, 1], got {self.max_bucket_share}",
+        )
+        require(
+            self.constrain in CONSTRAIN, f"constrain must be auto, on or off: {self.constrain!r}"
+        )
+        require(
+            self.target_pairs is None or self.target_pairs >= 0,
+            f"target_pairs must be >= 0, got {self.target_pairs}",
+        )
+        require(self.orders in ORDERS, f"orders must be both or swap, got {self.orders!r}")
+        require(
+            self.critique_mode in MODES,
+            f"critique_mode must be one of {', '.join(MODES)}, got {self.critique_mode!r}",
         )
         for spec in self.engines:
             parse_engine_spec(spec, known_kind=False)
