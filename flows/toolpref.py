@@ -73,6 +73,7 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         orders=config.orders,
         mode=config.critique_mode,
         prompt_template=config.prompt_template,
+        parser=config.choice_parser,
         seed=config.seed,
     )
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work

@@ -18,8 +18,6 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from json.encoder import INFINITY as INF
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import overload
 
@@ -92,52 +90,6 @@ class CritiqueConfig:
         )
         text = fill_template(template, values)
         return text + NO_THINK_SWITCH if mode == "no_think" else text
-
-
-class _Unusual(Exception):
-    """A value json would coerce (a non-string key, a non-JSON type): let json render it."""
-
-
-def indented_json(value: object) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=1)``, about 3x faster for decoded JSON.
-
-    json's ``indent`` path runs its pure-Python encoder; critique prompts render every task's
-    tools that way, which was most of selection's time. Anything but plain JSON values falls
-    back to ``json.dumps`` itself, so the text is always json's.
-    """
-    parts: list[str] = []
-    try:
-        _encode(value, parts, "\n")
-    except _Unusual:
-        return json.dumps(value, ensure_ascii=False, indent=1)
-    return "".join(parts)
-
-
-def _encode(value: object, parts: list[str], newline: str) -> None:
-    if isinstance(value, str):
-        parts.append(encode_basestring(value))
-    elif value is None or value is True or value is False:
-        parts.append({None: "null", True: "true", False: "false"}[value])
-    elif isinstance(value, int | float) and type(value) in (int, float):
-        parts.append(json.dumps(value) if value != value or value in (INF, -INF) else repr(value))
-    elif isinstance(value, list | tuple) and value:
-        inner = newline + " "
-        for index, item in enumerate(value):
-            parts.append(("[" if index == 0 else ",") + inner)
-            _encode(item, parts, inner)
-        parts.append(newline + "]")
-    elif isinstance(value, dict) and value:
-        inner = newline + " "
-        for index, (key, item) in enumerate(value.items()):
-            if not isinstance(key, str):
-                raise _Unusual
-            parts.append(("{" if index == 0 else ",") + inner + encode_basestring(key) + ": ")
-            _encode(item, parts, inner)
-        parts.append(newline + "}")
-    elif isinstance(value, list | tuple | dict):
-        parts.append("[]" if isinstance(value, list | tuple) else "{}")
-    else:
-        raise _Unusual
 
 
 @dataclass(frozen=True)
@@ -260,22 +212,17 @@ def swap_labels(pair_ids: Sequence[str], *, seed: int) -> dict[str, int]:
 def shard_critique_rows(
     pairs: list[Record], tasks: dict[str, Record], *, config: CritiqueConfig | None = None
 ) -> list[Record]:
-    """The critique rows of a shard's pairs (a task's pairs come together, so each task is
-    rendered once)."""
+    """The critique rows of a shard's pairs in both orders (a task's pairs come together, so
+    each task is rendered once). With ``orders="swap"`` the selector keeps one row of each
+    pair it keeps, by ``swap_labels`` over all of them, so the labels balance over the run."""
     config = config or CritiqueConfig()
-    swapped = (
-        swap_labels([p["pair_id"] for p in pairs], seed=config.seed)
-        if config.orders == "swap"
-        else {}
-    )
     rows: list[Record] = []
     rendered: RenderedTask | None = None
     for pair in pairs:
         task = tasks[pair["task_id"]]
         if rendered is None or rendered.task_id != task["task_id"]:
             rendered = RenderedTask.of(task)
-        labels = (swapped[pair["pair_id"]],) if swapped else (1, 2)
-        rows += critique_rows(pair, task, config=config, labels=labels, rendered=rendered)
+        rows += critique_rows(pair, task, config=config, labels=(1, 2), rendered=rendered)
     return rows
 
 
@@ -327,12 +274,20 @@ class CritiquePartWriter:
         self._waiting: dict[int, list[pa.Table]] = {}
         self._writers: dict[int, pq.ParquetWriter] = {}
 
-    def add(self, table: pa.Table, rank: Mapping[str, int]) -> None:
-        """The rows (as ``records_to_table`` encodes them) whose pair has a rank."""
+    def add(
+        self, table: pa.Table, rank: Mapping[str, int], label_of: Mapping[str, int] | None = None
+    ) -> None:
+        """The rows (as ``records_to_table`` encodes them) whose pair has a rank, and, given
+        ``label_of``, only the row of each pair with its label."""
         if table.num_rows == 0:
             return
-        ranks = pa.array([rank.get(p) for p in table["pair_id"].to_pylist()], pa.int64())
-        table = table.append_column("_rank", ranks).filter(pc.is_valid(ranks))
+        pair_ids = table["pair_id"].to_pylist()
+        ranks = pa.array([rank.get(p) for p in pair_ids], pa.int64())
+        keep = pc.is_valid(ranks)
+        if label_of is not None:
+            wanted = pa.array([label_of.get(p, 0) for p in pair_ids], pa.int64())
+            keep = pc.and_(keep, pc.equal(table["label"].cast(pa.int64()), wanted))
+        table = table.append_column("_rank", ranks).filter(keep)
         part_of = pc.divide(table["_rank"], self.pairs_per_part)  # integer division
         for number in pc.unique(part_of).to_pylist():
             self._waiting.setdefault(number, []).append(table.filter(pc.equal(part_of, number)))

@@ -56,24 +56,6 @@ def intensity_bin(margin: float) -> str:
     return f"{index / INTENSITY_BINS:.1f}-{(index + 1) / INTENSITY_BINS:.1f}"
 
 
-def complexity_bucket(ground_truth: list[dict]) -> str:
-    """Task complexity by number of calls and arguments in the ground truth (none: ``no_call``,
-    a turn that answers without calling)."""
-    if not ground_truth:
-        return "no_call"
-    if len(ground_truth) > 1:
-        return "multi_call"
-    arguments = next(iter(ground_truth[0].values()))
-    return "single_call_few_args" if len(arguments) <= 2 else "single_call_many_args"
-
-
-def intensity_bucket(margin: float) -> str:
-    """Preference intensity by score gap."""
-    if margin < 1 / 3:
-        return "slight"
-    return "clear" if margin < 2 / 3 else "strong"
-
-
 @dataclass(frozen=True, kw_only=True)
 class PairingConfig:
     min_margin: float = 0.0
@@ -171,7 +153,9 @@ def pair_statistics(pairs: Sequence[Record]) -> dict[str, object]:
         "rejected_score": span("rejected_score"),
         "complexity": span("complexity"),
         "conversation_messages": {
-            "min": turns[0], "median": turns[len(turns) // 2], "max": turns[-1]
+            "min": turns[0],
+            "median": turns[len(turns) // 2],
+            "max": turns[-1],
         },
         "sources": len({p["source"] for p in pairs}),
     }

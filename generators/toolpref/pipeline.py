@@ -23,6 +23,7 @@ from datagen.generators.toolpref.critique_rows import (
     CritiquePartWriter,
     CritiqueRows,
     shard_critique_rows,
+    swap_labels,
 )
 from datagen.generators.toolpref.pairs import (
     DIFFICULTY_REASONS,
@@ -153,21 +154,31 @@ class Selector:
         balanced, report = balance_pairs(self._keys, config=self.config)
         rank = {p["pair_id"]: i for i, p in enumerate(balanced)}  # balanced is in pair-id order
         self._keys, statistics = [], pair_statistics(balanced)
+        label_of = (
+            swap_labels(list(rank), seed=self.critique.seed)
+            if self.critique.orders == "swap"
+            else None
+        )
         parts = CritiquePartWriter(self.work_dir, pairs_per_part=self.pairs_per_part)
         for path in self._row_files:
-            parts.add(pq.read_table(path), rank)
+            parts.add(pq.read_table(path), rank, label_of)
             path.unlink()
-        kept_invalid = [(rank[p], label, q) for p, label, q in self._invalid if p in rank]
+        kept_invalid = [
+            (rank[p], label, q)
+            for p, label, q in self._invalid
+            if p in rank and (label_of is None or label_of[p] == label)
+        ]
         quarantined = sorted(kept_invalid, key=lambda entry: entry[:2])
         rows, labels = parts.finish()
         tally, n_kept = self._tally, len(balanced)
+        rows_per_pair = 1 if label_of is not None else 2
         counts = [
             StageCounts("difficulty_filter", tally["with_candidates"], tally["informative"],
                         tally["with_candidates"] - tally["informative"]),
             StageCounts("pair", tally["considered"], tally["pairs"],
                         tally["considered"] - tally["pairs"]),
             StageCounts("balance", tally["pairs"], n_kept, tally["pairs"] - n_kept),
-            StageCounts("critique", 2 * n_kept, len(rows), 0, len(quarantined)),
+            StageCounts("critique", rows_per_pair * n_kept, len(rows), 0, len(quarantined)),
         ]  # fmt: skip
         difficulty = {reason: tally[reason] for reason in (*DIFFICULTY_REASONS, TOO_COMPLEX)}
         kept = [q for *_, q in quarantined]

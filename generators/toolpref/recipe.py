@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
 from datagen.generators.recipes import Recipe
+from datagen.generators.toolpref.critique_prompt import load_template
 
 LAYOUT_NAMES = (
     "openai",
@@ -25,7 +26,8 @@ import jsonschema and more (tests/toolpref/test_layouts.py checks the two agree)
 CONSTRAIN = ("auto", "on", "off")
 ORDERS = ("both", "swap")
 MODES = ("think", "no_think", "mixed")
-"""``critique_rows.ORDERS`` and ``MODES``, spelt out as the layouts are."""
+PARSERS = ("strict", "lenient")
+"""``critique_rows.ORDERS``, ``MODES`` and ``PARSERS``, spelt out as the layouts are."""
 
 RULES = ("toolrm", "bfcl")
 """``score.RULES``, spelt out for the same reason (tests/toolpref/test_score.py checks the two
@@ -99,7 +101,14 @@ class ToolPrefConfig:
         "Critique prompts: think (reasoning allowed), no_think (adds /no_think) or mixed.",
     )
     prompt_template: str | None = option(
-        None, "A template file for the critique prompt (the released one, say)."
+        None,
+        "A template file for the critique prompt (the released one, say), with {conversation}, "
+        "{tools}, {response_1} and {response_2}.",
+    )
+    choice_parser: str = option(
+        "strict",
+        "The reward's <choice> parser, written on every row: strict (ToolRM's released reward: "
+        "the first <choice>\\nN\\n</choice>) or lenient (the last tag, any whitespace).",
     )
 
     def __post_init__(self) -> None:
@@ -137,6 +146,12 @@ class ToolPrefConfig:
             self.critique_mode in MODES,
             f"critique_mode must be one of {', '.join(MODES)}, got {self.critique_mode!r}",
         )
+        require(
+            self.choice_parser in PARSERS,
+            f"choice_parser must be strict or lenient, got {self.choice_parser!r}",
+        )
+        if self.prompt_template is not None:
+            load_template(self.prompt_template)  # a bad file stops the run before any work
         for spec in self.engines:
             parse_engine_spec(spec, known_kind=False)
 

@@ -19,6 +19,7 @@ from datagen.generators.toolpref.critique_rows import (
     CritiquePartWriter,
     critique_rows,
     shard_critique_rows,
+    swap_labels,
 )
 from datagen.schemas import first_error, records_to_table
 from datagen.verifiers.critique import critique_reward
@@ -101,31 +102,20 @@ def test_mixed_mode_draws_each_pair_by_seed_and_keeps_both_orders_alike() -> Non
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 3, 7, 50, 51])
-def test_swap_gives_one_row_per_pair_with_balanced_labels(size: int) -> None:
-    pairs = [pair(i) for i in range(size)]
+def test_swap_labels_give_each_pair_one_label_balanced_within_one(size: int) -> None:
+    ids = [f"p{i}" for i in range(size)]
     for seed in range(5):
-        rows = shard_critique_rows(
-            pairs, {"t1": TASK}, config=CritiqueConfig(orders="swap", seed=seed)
-        )
-        assert [r["pair_id"] for r in rows] == [p["pair_id"] for p in pairs]
-        labels = Counter(r["label"] for r in rows)
-        assert abs(labels[1] - labels[2]) <= 1
-        for row in rows:
-            assert first_error(CRITIQUE_SCHEMA, row) is None
-            assert row["row_id"] == f"{row['pair_id']}#{row['label']}"
-            assert row[f"response_{row['label']}"] == GOOD
+        labels = swap_labels(ids, seed=seed)
+        assert sorted(labels) == sorted(ids)
+        counts = Counter(labels.values())
+        assert set(counts) <= {1, 2} and abs(counts[1] - counts[2]) <= 1
 
 
-def test_swap_positions_depend_on_the_seed_and_odd_shards_favour_neither_label() -> None:
-    def labels(seed: int, size: int) -> list[int]:
-        pairs = [pair(i, task_id=f"s{seed}") for i in range(size)]
-        tasks = {f"s{seed}": TASK | {"task_id": f"s{seed}"}}
-        config = CritiqueConfig(orders="swap", seed=seed)
-        return [r["label"] for r in shard_critique_rows(pairs, tasks, config=config)]
-
-    assert labels(0, 20) != labels(1, 20)
-    odd_shards = Counter(label for seed in range(200) for label in labels(seed, 1))
-    assert 60 < odd_shards[1] < 140
+def test_swap_positions_depend_on_the_seed_and_odd_counts_favour_neither_label() -> None:
+    ids = [f"p{i}" for i in range(20)]
+    assert swap_labels(ids, seed=0) != swap_labels(ids, seed=1)
+    single = Counter(swap_labels(["p"], seed=seed)["p"] for seed in range(200))
+    assert 60 < single[1] < 140
 
 
 def test_a_template_file_replaces_the_prompt(tmp_path: Path) -> None:
@@ -225,3 +215,18 @@ def test_v2_rows_stream_through_the_part_writer(tmp_path: Path) -> None:
         "1": Counter(r["label"] for r in rows)[1],
         "2": Counter(r["label"] for r in rows)[2],
     }
+
+
+def test_the_recipe_spells_out_the_critique_choices_and_refuses_a_bad_template(
+    tmp_path: Path,
+) -> None:
+    from datagen.generators.toolpref import critique_rows as rows
+    from datagen.generators.toolpref import recipe
+
+    assert (recipe.ORDERS, recipe.MODES, recipe.PARSERS) == (rows.ORDERS, rows.MODES, rows.PARSERS)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("{conversation} {tools} {response_1} {response_2} {rubric}")
+    with pytest.raises(ValueError, match=r"unknown placeholders \{rubric\}"):
+        recipe.ToolPrefConfig(prompt_template=str(bad))
+    with pytest.raises(ValueError, match="choice_parser must be strict or lenient"):
+        recipe.ToolPrefConfig(choice_parser="loose")

@@ -1,18 +1,14 @@
-"""Difficulty filter, pairing, balancing and critique rows on hand-made candidates."""
+"""Difficulty filter, pairing and critique rows on hand-made candidates (balancing:
+test_balance.py)."""
 
 from __future__ import annotations
-
-from collections import Counter
 
 import pytest
 
 from datagen.generators.toolpref.critique_rows import critique_rows
 from datagen.generators.toolpref.pairs import (
     PairingConfig,
-    balance_pairs,
-    complexity_bucket,
     difficulty_drops,
-    intensity_bucket,
     make_pairs,
 )
 from datagen.verifiers.critique import critique_reward
@@ -61,23 +57,6 @@ def test_the_difficulty_filter_reads_valid_not_score_gaps() -> None:
     assert difficulty_drops(partial + kept) == {"t1": "too_difficult"}
 
 
-@pytest.mark.parametrize(
-    ("ground_truth", "expected"),
-    [
-        ([{"f": {"a": [1]}}], "single_call_few_args"),
-        ([{"f": {"a": [1], "b": [2], "c": [3]}}], "single_call_many_args"),
-        ([{"f": {}}, {"g": {}}], "multi_call"),
-    ],
-)
-def test_complexity_bucket(ground_truth: list, expected: str) -> None:
-    assert complexity_bucket(ground_truth) == expected
-
-
-@pytest.mark.parametrize(("margin", "expected"), [(0.1, "slight"), (0.5, "clear"), (0.9, "strong")])
-def test_intensity_bucket(margin: float, expected: str) -> None:
-    assert intensity_bucket(margin) == expected
-
-
 def test_pairs_respect_margin_and_skip_identical_responses() -> None:
     candidates = [
         cand("a", 1.0, "same"),
@@ -104,36 +83,6 @@ def test_pairs_per_task_are_capped_keeping_the_strongest() -> None:
     pairs, _ = make_pairs(TASK, candidates, config=PairingConfig(max_pairs_per_task=2))
     assert len(pairs) == 2
     assert pairs[0]["margin"] == pytest.approx(0.5)
-
-
-def _pair(i: int, complexity: str, intensity: str) -> dict:
-    return {
-        "pair_id": f"p{i}",
-        "complexity": complexity,
-        "intensity": intensity,
-        "source": "bfcl",
-        "category": "c",
-    }
-
-
-def test_balance_caps_the_dominant_bucket_and_reports_the_distribution() -> None:
-    pairs = [_pair(i, "multi_call", "strong") for i in range(40)]
-    pairs += [_pair(100 + i, "single_call_few_args", "slight") for i in range(5)]
-    pairs += [_pair(200 + i, "single_call_many_args", "clear") for i in range(3)]
-    kept, report = balance_pairs(pairs, config=PairingConfig(max_bucket_share=0.5))
-    by_bucket = Counter(p["complexity"] for p in kept)
-    assert by_bucket["multi_call"] == report.quota < 40
-    assert by_bucket["multi_call"] <= 0.5 * len(kept)
-    assert by_bucket["single_call_few_args"] == 5 and by_bucket["single_call_many_args"] == 3
-    assert report.by_dimension["complexity"] == dict(sorted(by_bucket.items()))
-    again, _ = balance_pairs(list(reversed(pairs)), config=PairingConfig(max_bucket_share=0.5))
-    assert [p["pair_id"] for p in again] == [p["pair_id"] for p in kept]
-
-
-def test_balance_keeps_a_single_bucket_whole() -> None:
-    pairs = [_pair(i, "multi_call", "strong") for i in range(7)]
-    kept, report = balance_pairs(pairs, config=PairingConfig(max_bucket_share=0.25))
-    assert len(kept) == 7 and report.share == 1.0
 
 
 def test_critique_rows_come_in_both_orders_with_verifiable_labels() -> None:

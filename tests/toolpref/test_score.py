@@ -174,10 +174,10 @@ def test_a_task_without_ground_truth_calls_is_valid_when_nothing_is_called(
     assert first_error("toolpref/candidate.v1", scored) is None
 
 
-def test_no_call_tasks_have_their_own_complexity_and_schema_rule():
-    from datagen.generators.toolpref.pairs import complexity_bucket
+def test_no_call_tasks_have_complexity_zero_and_their_own_schema_rule():
+    from datagen.generators.toolpref.pairs import task_complexity
 
-    assert complexity_bucket([]) == "no_call"
+    assert task_complexity([]) == 0
     task = NO_CALL_TASK | {"source": "chats", "messages": [{"role": "user", "content": "hi"}]}
     assert first_error("toolpref/task.v1", task) is None
     assert first_error("toolpref/task.v1", task | {"category": "simple"}) is not None

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from datagen.generators.toolpref import pipeline
-from datagen.generators.toolpref.critique_rows import CritiqueRows
+from datagen.generators.toolpref.critique_rows import CritiqueConfig, CritiqueRows
 from datagen.generators.toolpref.pairs import PairingConfig
 from datagen.schemas import records_to_table, table_to_records
 
@@ -69,8 +69,16 @@ def write_shards(tmp_path: Path, n_tasks: int, shard_size: int, seed: int) -> li
     return shards
 
 
-def select(shards: list, config: PairingConfig, work: Path, rows_per_part: int = 50_000):
-    selector = pipeline.Selector(config=config, work_dir=work, rows_per_part=rows_per_part)
+def select(
+    shards: list,
+    config: PairingConfig,
+    work: Path,
+    rows_per_part: int = 50_000,
+    critique: CritiqueConfig | None = None,
+):
+    selector = pipeline.Selector(
+        config=config, work_dir=work, rows_per_part=rows_per_part, critique=critique
+    )
     for shard in shards:
         selector.add(shard)
     return selector.finish()
@@ -132,6 +140,23 @@ def test_every_kept_row_obeys_the_selection_rules(tmp_path: Path, config) -> Non
     assert all(q.reason.startswith("schema_violation: score_") for q in quarantined)
     assert 1.5 not in {r["score_1"] for r in rows} | {r["score_2"] for r in rows}
     assert got.labels == {"1": sum(r["label"] == 1 for r in rows), "2": len(rows) - got.labels["1"]}
+
+
+def test_swap_keeps_one_row_of_each_kept_pair_with_labels_balanced_over_the_run(
+    tmp_path: Path,
+) -> None:
+    both = _selected(tmp_path, "both", 37, 50_000, PairingConfig())
+    shards = write_shards(tmp_path, 400, 37, seed=11)
+    (tmp_path / "swap").mkdir()
+    swapping = CritiqueConfig(orders="swap")
+    swap = select(shards, PairingConfig(), tmp_path / "swap", critique=swapping)
+    rows = list(swap.rows)
+    counts = {c.stage: c for c in swap.counts}
+    assert counts["critique"].n_in == counts["balance"].n_out
+    assert counts["critique"].n_out + counts["critique"].n_quarantined == counts["critique"].n_in
+    assert len({r["pair_id"] for r in rows}) == len(rows)
+    assert abs(swap.labels["1"] - swap.labels["2"]) <= 1 + len(swap.quarantined)
+    assert set(map(str, rows)) <= set(map(str, both.rows))  # the same rows, one order each
 
 
 def test_the_widest_margin_keeps_only_right_against_wrong(tmp_path: Path) -> None:
