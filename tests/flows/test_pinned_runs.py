@@ -8,7 +8,9 @@ Prefect and catalog; only the text comes from ``FakeScriptedEngine``.
 Issue 18 re-pinned ToolPref: ToolRM's rule became the default (``--rule bfcl`` kept 3549926's
 rows until then), and the difficulty filter now keeps a task only when at least one candidate
 is correct and one is not, which drops tasks whose candidates were all wrong under either
-rule; both runs are pinned as they were when the filter landed.
+rule; both runs are pinned as they were when the filter landed. They were re-pinned once more
+when the rest of issue 18 landed: BFCL's train part only (the bench part is held out), every
+pair with a score gap (no top-3 cap), source × intensity-bin balance, critique rows v2.
 """
 
 from __future__ import annotations
@@ -28,15 +30,15 @@ PINNED = [
         (
             "toolpref-pairwise@1",
             8,
-            "69051cd315e4db12e8ac47ab3c26ee629408d6f056c1923adc86dafd48055b87",
+            "aed782203564d2c720b5a43e607435c357361a75cbbcec8155433fa21639fa7f",
         ),
     ),
     (  # ToolRM's rule, the default since issue 18
         "toolpref --engine fake:toolpref --source bfcl --limit 16",
         (
             "toolpref-pairwise@1",
-            12,
-            "510b7994e0285bc216e7e6598e80c32846bd0a0d606b2d043f35f71113d2d08c",
+            8,
+            "c3463770cd183d1a0ab4179f57c49ba99f8b8ac982cf30da5d577ad6795154db",
         ),
     ),
     (

@@ -19,21 +19,24 @@ from .conftest import datagen
 def test_the_run_publishes_exactly_balanced_valid_critique_rows(reference_store: Path) -> None:
     catalog = Catalog(Store(reference_store))
     info = catalog.resolve("toolpref-pairwise@latest")
-    assert info.version == 1 and info.schema_id == "toolpref/critique.v1"
+    assert info.version == 1 and info.schema_id == "toolpref/critique.v2"
     rows = catalog.read("toolpref-pairwise@1").to_pylist()
     assert rows, "the reference run must publish rows"
     assert Counter(r["label"] for r in rows) == {1: len(rows) // 2, 2: len(rows) // 2}
     pairs = Counter(r["pair_id"] for r in rows)
     assert set(pairs.values()) == {2}, "every pair appears in both orders"
     for row in rows:
-        assert first_error("toolpref/critique.v1", row) is None
-        assert critique_reward(row["answer"], row["label"]).value == 1.0
+        assert first_error("toolpref/critique.v2", row) is None
+        assert (row["mode"], row["parser"]) == ("think", "strict")
+        assert critique_reward(row["answer"], row["label"], parser="strict").value == 1.0
+        assert [m["role"] for m in row["prompt"]] == ["user"]
+        assert isinstance(json.loads(row["ground_truth"]), list)
         better, worse = (
             (row["score_1"], row["score_2"])
             if row["label"] == 1
             else (row["score_2"], row["score_1"])
         )
-        assert better - worse >= 0.1
+        assert better > worse
         assert row["response_1"] != row["response_2"]
 
 
@@ -64,6 +67,8 @@ def test_the_run_report_reaches_the_terminal(reference_run) -> None:
     critique = next(c for c in shown["stage_counts"] if c["stage"] == "critique")
     assert "# toolpref-pairwise: run report" in done.stderr
     assert f"| critique | {critique['n_in']} | {critique['n_out']} |" in done.stderr
+    assert f"rows: {shown['row_count']} (paper: 30,000)" in done.stderr
+    assert "rejected score: " in done.stderr and "(paper: 0-0.97)" in done.stderr
 
 
 def test_lineage_records_source_engine_and_parameters(reference_store: Path) -> None:
