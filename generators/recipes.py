@@ -36,6 +36,7 @@ def all_recipes() -> dict[str, Recipe]:
     from datagen.generators.omni.recipe import RECIPE as OMNI_DETECTIVE
     from datagen.generators.tear.recipe import RECIPE as TEAR
     from datagen.generators.toolpref.recipe import RECIPE as TOOLPREF
+    from datagen.generators.trbench.recipe import RECIPE as TRBENCH
 
-    recipes = (TOOLPREF, TEAR, A2SEARCH, IFEVALCODE, OMNI_DETECTIVE, EXAMPLE)
+    recipes = (TOOLPREF, TRBENCH, TEAR, A2SEARCH, IFEVALCODE, OMNI_DETECTIVE, EXAMPLE)
     return {r.name: r for r in recipes}

@@ -1,0 +1,73 @@
+"""TRBench-BFCL's pairs: each task's ground truth against every distinct answer BFCL rejects.
+
+ToolRM's TRBench-BFCL (2,983 pairs over 1,397 BFCL tasks) always prefers the ground truth and
+rejects a model answer that BFCL's checker rejects, keeping the checker's error type. The
+ground truth is the task's concrete call list (``score.concrete_calls``: each parameter's first
+allowed value, a parameter that may be omitted left out), sampled as one more candidate
+(``GenerationConfig.ground_truth_candidate``) so that it is rendered and checked as every
+answer is. Unlike ToolPref-Pairwise there is no difficulty filter or balancing: a benchmark
+keeps every pair it can make.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from datagen.generators.toolpref.generate import GROUND_TRUTH
+from datagen.generators.toolpref.pairs import intensity_bin, task_complexity
+from datagen.schemas.records import Record
+
+ALL_ACCEPTED = "all_accepted"
+"""A task whose every sampled answer BFCL accepts: there is nothing to reject."""
+GROUND_TRUTH_REJECTED = "ground_truth_rejected"
+"""A task whose concrete ground truth BFCL's checker rejects: its pairs would be mislabelled."""
+NO_GROUND_TRUTH = "no_ground_truth"
+"""A task scored without its ground-truth candidate (a generation run without it)."""
+NO_PAIR_REASONS = (ALL_ACCEPTED, GROUND_TRUTH_REJECTED, NO_GROUND_TRUTH)
+
+
+def bench_pairs(task: Record, candidates: Sequence[Record]) -> tuple[list[Record], str | None]:
+    """The task's pairs (ground truth chosen, each distinct rejected answer once, in sample
+    order) and, when it has none, why (one of ``NO_PAIR_REASONS``).
+
+    ``candidates`` are the task's scored candidates (``toolpref/candidate.v1``, BFCL's rule),
+    the ground truth's among them. A rejected answer whose text equals the ground truth's is
+    impossible under a deterministic checker and would be skipped as no preference.
+    """
+    truth = next((c for c in candidates if c["engine"] == GROUND_TRUTH), None)
+    if truth is None:
+        return [], NO_GROUND_TRUTH
+    if not truth["valid"]:
+        return [], GROUND_TRUTH_REJECTED
+    sampled = sorted((c for c in candidates if c is not truth), key=lambda c: c["sample_index"])
+    seen = {truth["response"]}
+    pairs = []
+    for rejected in sampled:
+        if rejected["valid"] or rejected["response"] in seen:
+            continue
+        seen.add(rejected["response"])
+        pairs.append(_pair(task, truth, rejected))
+    return pairs, None if pairs else ALL_ACCEPTED
+
+
+def _pair(task: Record, chosen: Record, rejected: Record) -> Record:
+    """A pair in ToolPref's shape (what ``critique_rows`` reads), with the error type."""
+    margin = 1.0 - float(rejected["score"])
+    return {
+        "pair_id": f"{task['task_id']}|{chosen['candidate_id']}>{rejected['candidate_id']}",
+        "task_id": task["task_id"],
+        "source": task["source"],
+        "category": task["category"],
+        "chosen_id": chosen["candidate_id"],
+        "rejected_id": rejected["candidate_id"],
+        "chosen_text": chosen["response"],
+        "rejected_text": rejected["response"],
+        "chosen_score": 1.0,
+        "rejected_score": float(rejected["score"]),
+        "chosen_reason": chosen["reason"],
+        "rejected_reason": rejected["reason"],
+        "error_type": rejected["error_type"],
+        "margin": round(margin, 6),
+        "complexity": task_complexity(task["ground_truth"]),
+        "intensity": intensity_bin(margin),
+    }
