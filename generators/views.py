@@ -23,6 +23,7 @@ ViewFn = Callable[[Iterable[Record]], list[Record]]
 
 VIEWS: dict[str, dict[str, ViewFn]] = {
     "toolpref-pairwise": toolpref_views.VIEWS,
+    "trbench-bfcl": toolpref_views.BENCH_VIEWS,
     "tear": tear_views.VIEWS,
     "example": example_views.VIEWS,
     "a2search": a2search_views.VIEWS,

@@ -34,8 +34,9 @@ PROMPT_VARIANT = "direct"
 """The generation prompt the preference view shows (the plan samples several; one is canonical)."""
 
 _PAIR_INFO = ("pair_id", "task_id", "source", "category", "complexity", "intensity")
-_CRITIQUE_INFO = ("mode", "parser")
-"""critique.v2's row settings: the reward reads ``parser`` from ``extra_info``."""
+_CRITIQUE_INFO = ("mode", "parser", "error_type")
+"""critique.v2's row settings: the reward reads ``parser`` from ``extra_info``; a
+``trbench/critique.v1`` row adds its rejected answer's BFCL ``error_type``."""
 
 
 def critique_view(rows: Iterable[Record]) -> list[Record]:
@@ -122,3 +123,6 @@ def sft_view(rows: Iterable[Record]) -> list[Record]:
 
 VIEWS = {"rl": critique_view, "preference": preference_view, "sft": sft_view}
 """This dataset's views by name, for the registry in ``generators.views``."""
+BENCH_VIEWS = {"rl": critique_view}
+"""TRBench-BFCL's views: its rows are ToolPref's critique rows (and reward) for a critic, a
+benchmark, so not the pairs to train a tool caller or a reward model on."""
