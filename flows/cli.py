@@ -534,6 +534,89 @@ def eval_cloze(
     render_cloze_summary(err, stored.as_json())
 
 
+@eval_app.command("critic")
+def eval_critic(
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="A version of critique rows (NAME@N or NAME@latest): trbench-bfcl or "
+            "toolpref-pairwise."
+        ),
+    ],
+    engine: Annotated[
+        str,
+        typer.Option(help="The critic: embedded | openai:URL?model=M | vllm:MODEL | fake:critic."),
+    ] = "embedded",
+    max_tokens: Annotated[
+        int, typer.Option(min=1, help="Most tokens of each answer (its evaluation and choice).")
+    ] = 512,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Judge only the rows of the first N pairs.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Sampling seed of every request.")] = 0,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the stored evaluation as JSON (the table on stderr)."),
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Score a critic on a version's critique rows: accuracy per order and the pair metric
+    (right in both orders) per category, and W-Avg; stored in the catalog, printed as a
+    table."""
+    from datagen.catalog import CatalogError
+    from datagen.flows.evaluate import prepare_critic, run_critic
+    from datagen.generators.critic_eval import CriticEvalError
+    from datagen.generators.engines import EngineError, open_engine, parse_engine_spec
+
+    catalog = _catalog(store)
+    try:
+        parse_engine_spec(engine)
+        prepared = prepare_critic(catalog, ref, max_tokens=max_tokens, seed=seed, limit=limit)
+        critic = open_engine(engine)
+    except (CatalogError, CriticEvalError, EngineError, ValueError) as exc:
+        raise _fail(str(exc), code=2) from None
+    try:
+        _, stored = run_critic(catalog, prepared, critic)
+    except (CatalogError, CriticEvalError, EngineError) as exc:
+        raise _fail(f"nothing stored: {exc}") from None
+    finally:
+        critic.close()
+    evaluation = stored.as_json()
+    if as_json:
+        sys.stdout.write(json.dumps(evaluation, ensure_ascii=False) + "\n")
+    _render_critic(err if as_json else out, evaluation)
+
+
+def _render_critic(console: Console, evaluation: dict[str, Any]) -> None:
+    """A critic evaluation (as stored): a row per category and overall, W-Avg, the reasons of
+    the answers and where the evaluation is stored."""
+    figures, counts = evaluation["figures"], evaluation["counts"]
+    table = Table(
+        "category", "pairs", "rows", "acc (order 1)", "acc (order 2)", "pair acc",
+        title=f"Critic {evaluation['engine']} on {evaluation['ref']}",
+    )  # fmt: skip
+    categories = [
+        (name, c, figures["per_category"][name]) for name, c in counts["per_category"].items()
+    ]
+    for name, count, got in [*categories, ("overall", counts, figures)]:
+        cells = (got["accuracy_1"], got["accuracy_2"], got["pair_accuracy"])
+        table.add_row(name, str(count["pairs"]), str(count["rows"]), *map(_share_text, cells))
+    console.print(table)
+    console.print(f"W-Avg {_share_text(figures['w_avg'])}", markup=False)
+    reasons = ", ".join(f"{reason} {n}" for reason, n in counts["reasons"].items())
+    console.print(f"reasons: {reasons}", soft_wrap=True, markup=False)
+    console.print(
+        f"stored evaluation {evaluation['eval_id']} of {evaluation['ref']}: engine "
+        f"{evaluation['engine']} ({evaluation['model']})",
+        soft_wrap=True,
+        markup=False,
+    )
+
+
+def _share_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 @serve_app.command("search")
 def serve_search(
     corpus: Annotated[

@@ -26,6 +26,7 @@ A script is a plain function ``(request, rng) -> text`` named in ``SCRIPTS``:
   ``a2search_script``); it answers its own yes/no choices.
 - ``ifevalcode``: IFEvalCode's forward picks, code and Chinese questions
   (``fake_ifevalcode.py``).
+- ``critic``: a pairwise critic with a rule a test can follow by hand (``critic_script``).
 
 Any other script answers a choice format with one of its choices and a JSON Schema with an
 instance.
@@ -373,6 +374,26 @@ def a2search_script(request: Request, rng: random.Random) -> str:
     )
 
 
+_RESPONSES = re.compile(r"# Response 1\n(.*?)\n\n# Response 2\n(.*?)\n\n", re.DOTALL)
+
+
+def critic_script(request: Request, rng: random.Random) -> str:
+    """A critic of ToolPref's critique prompts, right on a subset a test can tell by hand: it
+    prefers the response that makes a ``<tool_call>`` to one that does not, and when both or
+    neither do it says 1 (a position bias). Told to answer at once (a prompt ending in
+    ``/no_think``) it forgets the newlines, ``<choice>N</choice>``, which the strict parser
+    refuses; a prompt without the two responses gets no choice at all."""
+    found = _RESPONSES.search(_prompt_text(request))
+    if found is None:
+        return "<evaluation>I cannot find two responses to compare.</evaluation>"
+    calls = ["<tool_call>" in response for response in found.groups()]
+    choice = 2 if calls == [False, True] else 1
+    evaluation = f"<evaluation>Response {choice} {rng.choice(['fits', 'is better'])}.</evaluation>"
+    if _prompt_text(request).rstrip().endswith("/no_think"):
+        return f"{evaluation}\n<choice>{choice}</choice>"
+    return f"{evaluation}\n<choice>\n{choice}\n</choice>"
+
+
 CHOOSING_SCRIPTS = frozenset({"a2search", "ifevalcode"})
 """Scripts that answer response formats themselves (A²Search's verifiers vote on evidence;
 IFEvalCode's picks read the code)."""
@@ -384,4 +405,5 @@ SCRIPTS: dict[str, Script] = {
     "agent": agent_script,
     "a2search": a2search_script,
     "ifevalcode": ifevalcode_script,
+    "critic": critic_script,
 }
