@@ -1,8 +1,8 @@
 """TRBench-BFCL: ToolRM's pairwise benchmark of tool-use critics, from BFCL's ``bench`` part.
 
-source → shard → generate (the samples and the ground truth) → score (BFCL's checker) →
-pair and critique rows → publish → report. ToolPref's generation and scoring stages with
-TRBench's selection (``datagen.generators.trbench``); this file only wires them.
+source → ground truth (concrete calls) → shard → generate (the samples and the ground truth) →
+score (BFCL's checker) → pair and critique rows → publish → report. ToolPref's generation and
+scoring stages with TRBench's (``datagen.generators.trbench``); this file only wires them.
 """
 
 # No ``from __future__ import annotations``: Prefect reads the flow's annotations (toolpref.py).
@@ -32,6 +32,7 @@ from datagen.generators.toolpref.critique_rows import CritiqueConfig
 from datagen.generators.toolpref.generate import GenerationConfig, generate_stage
 from datagen.generators.toolpref.pipeline import ShardInputs, score_stage
 from datagen.generators.toolpref.sources import interleave_sources, read_source
+from datagen.generators.trbench.pairs import concrete_stage
 from datagen.generators.trbench.recipe import RECIPE, TRBenchConfig
 from datagen.generators.trbench.select import TRBENCH_SCHEMA, Selector
 
@@ -53,7 +54,7 @@ def trbench(config: TRBenchConfig, *, store: str | None = None) -> dict:
     read = read_source(config.source)
     ledger.source(read.lineage, default=config.source)
     sourced = source_stage(read, limit=config.limit, order=interleave_sources)
-    tasks = ledger.outcome(validate_outcome(sourced, TASK))
+    tasks = ledger.outcome(concrete_stage(ledger.outcome(validate_outcome(sourced, TASK))))
     generate = ShardStage(
         name="trbench-generate",
         output_schema=GENERATION,

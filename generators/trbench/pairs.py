@@ -15,7 +15,12 @@ from collections.abc import Sequence
 
 from datagen.generators.toolpref.generate import GROUND_TRUTH
 from datagen.generators.toolpref.pairs import intensity_bin, task_complexity
-from datagen.schemas.records import Record
+from datagen.generators.toolpref.score import task_calls
+from datagen.schemas.records import Record, StageOutcome
+
+NOT_CONCRETE = "not_concrete"
+"""A task whose possible answer has no first allowed value to take (BFCL writes ``[]`` for
+some nested parameters, two of the bench part's tasks): no concrete ground truth exists."""
 
 ALL_ACCEPTED = "all_accepted"
 """A task whose every sampled answer BFCL accepts: there is nothing to reject."""
@@ -24,6 +29,23 @@ GROUND_TRUTH_REJECTED = "ground_truth_rejected"
 NO_GROUND_TRUTH = "no_ground_truth"
 """A task scored without its ground-truth candidate (a generation run without it)."""
 NO_PAIR_REASONS = (ALL_ACCEPTED, GROUND_TRUTH_REJECTED, NO_GROUND_TRUTH)
+
+
+def concrete_stage(tasks: Sequence[Record]) -> StageOutcome:
+    """The tasks whose ground truth has a concrete call list (``score.task_calls``); the
+    others filtered as ``not_concrete``, before any sample is spent on them."""
+    kept = []
+    for task in tasks:
+        try:
+            task_calls(task)
+        except ValueError:
+            continue
+        kept.append(task)
+    dropped = len(tasks) - len(kept)
+    reasons = {f"ground_truth: {NOT_CONCRETE}": dropped} if dropped else {}
+    return StageOutcome(
+        stage="ground_truth", n_in=len(tasks), records=kept, n_filtered=dropped, reasons=reasons
+    ).check()
 
 
 def bench_pairs(task: Record, candidates: Sequence[Record]) -> tuple[list[Record], str | None]:
