@@ -1,6 +1,7 @@
 """TeaR: curated code-execution reasoning tasks ("what does f(x) return?") for RL.
 
-source (HumanEval, a JSONL file, or functions the engine writes from seed topics) → screen
+source (HumanEval, a JSONL file, or functions the engine writes from seed topics) →
+decontaminate (against HumanEval unless it is the source, and ``--decontaminate``'s) → screen
 (static filters, complexity band, dedup) → execute (each input twice in the sandbox, the run
 filters) → describe (the engine tells each kept function in words, for the no-code variant) →
 tasks (each variant) → solve (K engine samples per task) → difficulty band → pass-rate balance
@@ -15,10 +16,12 @@ from prefect import flow
 
 from datagen.catalog import Store
 from datagen.flows import tear_steps as steps
+from datagen.flows.decontaminate import decontaminate, load_benchmarks
 from datagen.flows.ledger import Ledger, finish_run
 from datagen.flows.publish import open_catalog
 from datagen.flows.stages import concat_records, validate_outcome
 from datagen.generators.config import to_json
+from datagen.generators.decontaminate import tear_texts
 from datagen.generators.tear import pipeline
 from datagen.generators.tear.recipe import RECIPE, TeaRConfig
 
@@ -27,8 +30,10 @@ from datagen.generators.tear.recipe import RECIPE, TeaRConfig
 def tear(config: TeaRConfig, *, store: str | None = None) -> dict:
     """Curate, describe, solve, balance and publish a TeaR version; returns its ref."""
     where, ledger = Store.resolve(store), Ledger(RECIPE.dataset)
+    benchmarks = load_benchmarks(config.benchmarks, store=where)  # unreadable: before any work
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
-    functions = concat_records(steps.source_functions(config, where, ledger))
+    sourced = concat_records(steps.source_functions(config, where, ledger))
+    functions = decontaminate(ledger, sourced, benchmarks, texts=tear_texts)
     code_tasks = steps.curate_functions(config, functions, where, ledger)
     descriptions = steps.describe_functions(config, functions, code_tasks, where, ledger)
     built = pipeline.tasks_stage(code_tasks, descriptions, variants=config.chosen_variants)

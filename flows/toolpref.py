@@ -1,6 +1,6 @@
 """ToolPref-Pairwise: pairwise preference data for tool-use reward models (ToolRM).
 
-source → shard → generate → score → select (difficulty, pairs, balance, critique) →
+source → decontaminate → shard → generate → score → select (difficulty, pairs, balance, critique) →
 validate → publish → report. Every step is a plain function in
 ``datagen.generators.toolpref``; this file only wires them to shards, the catalog and Prefect.
 Each shard is scored as soon as it is generated and selected as soon as it is scored, so only
@@ -17,6 +17,7 @@ from prefect import flow
 
 from datagen.catalog import Store
 from datagen.catalog.work_cache import WorkCache
+from datagen.flows.decontaminate import decontaminate, load_benchmarks
 from datagen.flows.ledger import Ledger, finish_run
 from datagen.flows.publish import open_catalog
 from datagen.flows.stages import (
@@ -28,6 +29,7 @@ from datagen.flows.stages import (
     validate_outcome,
 )
 from datagen.generators.config import to_json
+from datagen.generators.decontaminate import toolpref_texts
 from datagen.generators.engines import open_engine
 from datagen.generators.sampling import SamplingPlan
 from datagen.generators.sources import source_stage
@@ -76,12 +78,14 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         parser=config.choice_parser,
         seed=config.seed,
     )
+    benchmarks = load_benchmarks(config.benchmarks, store=where)  # unreadable: before any work
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
     reads = read_sources(config.source, fmt=config.source_format, every_turn=config.every_turn)
     for source, read in zip(config.source, reads, strict=True):
         ledger.source(read.lineage, default=source)
     sourced = source_stage(merge_reads(reads), limit=config.limit, order=interleave_sources)
-    tasks = ledger.outcome(validate_outcome(sourced, SCHEMAS["task"]))
+    valid = ledger.outcome(validate_outcome(sourced, SCHEMAS["task"]))
+    tasks = decontaminate(ledger, valid, benchmarks, texts=toolpref_texts)
     generate = ShardStage(
         name="toolpref-generate",
         output_schema=SCHEMAS["generation"],

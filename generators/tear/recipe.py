@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from datagen.generators.config import option, require
+from datagen.generators.decontaminate import check_spec
 from datagen.generators.engines.spec import parse_engine_spec
 from datagen.generators.recipes import Recipe
 from datagen.generators.tear.tasks import parse_variants
@@ -30,6 +31,16 @@ class TeaRConfig:
         "(one topic per line): the engine writes a function and calls per topic.",
     )
     limit: int | None = option(None, "Keep the first N functions (with seeds: N topics).")
+    decontaminate: tuple[str, ...] = option(
+        (),
+        "More benchmarks to drop functions of (code equal after normalising, or sharing a "
+        "13-gram): a JSONL file, a catalog NAME@VERSION, or humaneval / bfcl-bench.",
+    )
+    default_decontamination: bool = option(
+        True,
+        "Check functions of sources other than 'humaneval' (files, seeds) against HumanEval's "
+        "prompts and solutions. Off: only --decontaminate's benchmarks.",
+    )
     inputs_per_function: int = option(
         3, "Inputs (test-case arguments or written calls) kept per function."
     )
@@ -80,10 +91,21 @@ class TeaRConfig:
             f"dedup_threshold must be in (0, 1], got {self.dedup_threshold}",
         )
         parse_engine_spec(self.engine, known_kind=False)
+        if isinstance(self.decontaminate, str):
+            object.__setattr__(self, "decontaminate", (self.decontaminate,))
+        for spec in self.decontaminate:
+            check_spec(spec)  # a bad benchmark stops the run before any work
 
     @property
     def chosen_variants(self) -> tuple[str, ...]:
         return parse_variants(self.variants)
+
+    @property
+    def benchmarks(self) -> tuple[str, ...]:
+        """What the functions are decontaminated against: HumanEval when the source is not
+        HumanEval and the default is on, then ``decontaminate``'s."""
+        default = self.default_decontamination and self.source != "humaneval"
+        return ("humaneval",) * default + self.decontaminate
 
 
 RECIPE = Recipe(

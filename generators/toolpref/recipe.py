@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from datagen.generators.config import option, require
+from datagen.generators.decontaminate import check_spec
 from datagen.generators.engines.spec import parse_engine_spec
 from datagen.generators.recipes import Recipe
 from datagen.generators.toolpref.critique_prompt import load_template
@@ -52,6 +53,16 @@ class ToolPrefConfig:
         "Make every assistant turn of a file source a task, as ToolRM does; a turn without a call "
         "has an empty ground truth (the model should answer without calling). Off: calling "
         "turns only.",
+    )
+    decontaminate: tuple[str, ...] = option(
+        (),
+        "More benchmarks to drop tasks of (a user turn equal after normalising, or sharing a "
+        "13-gram): a JSONL file, a catalog NAME@VERSION, or bfcl-bench / humaneval.",
+    )
+    default_decontamination: bool = option(
+        True,
+        "Check tasks of sources other than 'bfcl' against BFCL's bench part (BFCL's own train "
+        "part is disjoint from it by construction). Off: only --decontaminate's benchmarks.",
     )
     rule: str = option(
         "toolrm",
@@ -154,11 +165,23 @@ class ToolPrefConfig:
             load_template(self.prompt_template)  # a bad file stops the run before any work
         for spec in self.engines:
             parse_engine_spec(spec, known_kind=False)
+        if isinstance(self.decontaminate, str):
+            object.__setattr__(self, "decontaminate", (self.decontaminate,))
+        for spec in self.decontaminate:
+            check_spec(spec)  # a bad benchmark stops the run before any work
 
     @property
     def engines(self) -> tuple[str, ...]:
         """The engines of an ``a+b`` spec: each is one value of the plan's engine dimension."""
         return tuple(e.strip() for e in self.engine.split("+"))
+
+    @property
+    def benchmarks(self) -> tuple[str, ...]:
+        """What the tasks are decontaminated against: BFCL's bench part when a source is not
+        BFCL and the default is on, then ``decontaminate``'s."""
+        bfcl_only = all(source in ("bfcl", "bfcl:bench") for source in self.source)
+        default = self.default_decontamination and not bfcl_only
+        return ("bfcl-bench",) * default + self.decontaminate
 
 
 RECIPE = Recipe(
