@@ -44,3 +44,15 @@ def test_a_file_source_loses_the_tasks_a_benchmark_holds(tmp_path: Path) -> None
     assert benchmarks["benchmark:bfcl-bench"]["details"]["part"] == "bench"
     rows = Catalog(Store(store)).read("toolpref-pairwise@latest").to_pylist()
     assert rows and {row["task_id"] for row in rows} == {"chats/3-1"}
+
+
+def test_a_benchmark_that_is_not_there_stops_the_run_before_any_work(tmp_path: Path) -> None:
+    done = datagen(
+        *("run", "tear", "--engine", "fake:tear", "--decontaminate", "nowhere.jsonl"),
+        store=tmp_path,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--decontaminate 'nowhere.jsonl' is not a file" in done.stderr
+    assert not (tmp_path / "catalog.duckdb").exists()
