@@ -23,9 +23,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datagen.schemas.records import Record, SourceError, StageOutcome
+if TYPE_CHECKING:  # recipes import this module when the CLI starts: the schemas load Arrow
+    from datagen.schemas.records import Record, StageOutcome
 
 NGRAM = 13
 STAGE = "decontaminate"
@@ -34,7 +35,7 @@ CATALOG_REF = re.compile(r"^[a-z0-9][a-z0-9._-]*@([1-9][0-9]*|latest)$")
 """``NAME@VERSION`` (or ``NAME@latest``) of a catalog version, as ``catalog.parse_ref`` reads
 it; spelt out here because recipes check a spec at start-up, before the catalog is imported."""
 
-Texts = Callable[[Record], list[str]]
+Texts = Callable[["Record"], list[str]]
 """The texts of a record that a benchmark must not hold."""
 
 
@@ -106,6 +107,8 @@ def decontaminate_stage(
     records: Sequence[Record], benchmarks: Sequence[Benchmark], *, texts: Texts
 ) -> StageOutcome:
     """The clean records; the others filtered, counted by ``decontaminate: REASON``."""
+    from datagen.schemas.records import StageOutcome
+
     kept, reasons = [], Counter()
     for record in records:
         reason = record_contamination(record, benchmarks, texts=texts)
@@ -196,6 +199,7 @@ def file_benchmark(path: Path) -> Benchmark:
     """A JSONL file's rows (``row_texts``) as a benchmark named after the file; an unreadable
     file, a line that is not JSON, or no text at all is a ``SourceError``."""
     from datagen.generators.sources import read_text_source
+    from datagen.schemas.records import SourceError
 
     text = read_text_source(path, expected="a JSONL benchmark file")
     texts = []
