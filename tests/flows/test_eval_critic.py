@@ -21,6 +21,7 @@ By hand, per category (rows of label 1 right / rows, label 2, pairs right / pair
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -253,11 +254,12 @@ def test_refused_inputs_exit_2_and_store_nothing(
     assert len(Catalog(store).evaluations(ref)) == before
 
 
-def test_a_toolpref_run_on_bfcl_is_judged_per_bfcl_category(tmp_path: Path) -> None:
-    """A real flow's version: ``datagen run toolpref`` on the fake, then the fake critic."""
+@pytest.mark.slow
+def test_a_toolpref_runs_version_is_judged(reference_store: Path, tmp_path: Path) -> None:
+    """A real flow's version (the session's reference ToolPref run, shared with the resume
+    tests, so only the judging is this test's cost), judged by the fake critic."""
     store = tmp_path / "store"
-    datagen("run", "toolpref", "--engine", "fake:toolpref", "--source", "bfcl",
-            "--limit", "16", store=store)  # fmt: skip
+    shutil.copytree(reference_store, store)
     done = datagen("eval", "critic", "toolpref-pairwise@latest", "--engine", "fake:critic",
                    "--json", store=store)  # fmt: skip
     stored = json.loads(done.stdout)
@@ -270,13 +272,13 @@ def test_a_toolpref_run_on_bfcl_is_judged_per_bfcl_category(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_eval_critic_runs_on_the_embedded_engine(version) -> None:
-    """The real command on the embedded model: the first two pairs (four rows), short answers."""
+    """The real command on the embedded model: the first pair (two rows), short answers."""
     store, _ = version
     done = datagen("eval", "critic", f"{DATASET}@latest", "--engine", "embedded", "--limit",
-                   "2", "--max-tokens", "24", "--json", store=store.root, timeout=300)  # fmt: skip
+                   "1", "--max-tokens", "16", "--json", store=store.root, timeout=600)  # fmt: skip
     stored = json.loads(done.stdout)
     assert stored["engine"] == "embedded" and stored["model"].startswith("gemma-3-270m")
-    assert stored["counts"]["rows"] == 4 and stored["counts"]["pairs"] == 2
-    assert sum(stored["counts"]["reasons"].values()) == 4
+    assert stored["counts"]["rows"] == 2 and stored["counts"]["pairs"] == 1
+    assert sum(stored["counts"]["reasons"].values()) == 2
     assert stored["figures"]["w_avg"] == stored["figures"]["pair_accuracy"]
     print(done.stderr)
