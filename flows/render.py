@@ -54,15 +54,18 @@ def _number(value: Any) -> str:
     return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def figures_text(figures: dict[str, Any]) -> str:
-    """An evaluation's figures on one line, nested ones by their own name: ``overall 0.500,
-    visual 1.000, auditory -`` (``-`` where there was nothing to count)."""
+def figures_text(figures: dict[str, Any], *, prefix: str = "", depth: int = 0) -> str:
+    """An evaluation's figures on one line, a group's by their own name: ``overall 0.500,
+    visual 1.000, auditory -`` (``-`` where there was nothing to count); in a group of groups
+    each inner group names its figures (``simple pair_accuracy 0.750``), so a critic's
+    per-category figures keep their category."""
     parts = []
     for key, value in figures.items():
         if isinstance(value, dict):
-            parts.append(figures_text(value))
+            inner = f"{prefix}{key} " if depth >= 1 else prefix
+            parts.append(figures_text(value, prefix=inner, depth=depth + 1))
         else:
-            parts.append(f"{key} {_number(value)}")
+            parts.append(f"{prefix}{key} {_number(value)}")
     return ", ".join(p for p in parts if p)
 
 
