@@ -31,12 +31,10 @@ from datagen.flows.stages import (
 from datagen.generators.config import to_json
 from datagen.generators.decontaminate import toolpref_texts
 from datagen.generators.engines import open_engine
-from datagen.generators.sampling import SamplingPlan
 from datagen.generators.sources import source_stage
 from datagen.generators.toolpref import pipeline
-from datagen.generators.toolpref.critique_rows import CRITIQUE_SCHEMA, CritiqueConfig
-from datagen.generators.toolpref.generate import GenerationConfig, generate_stage
-from datagen.generators.toolpref.pairs import PairingConfig
+from datagen.generators.toolpref.critique_rows import CRITIQUE_SCHEMA
+from datagen.generators.toolpref.generate import generate_stage
 from datagen.generators.toolpref.paper_stats import paper_comparison
 from datagen.generators.toolpref.recipe import RECIPE, ToolPrefConfig
 from datagen.generators.toolpref.sources import interleave_sources, merge_reads, read_sources
@@ -54,30 +52,7 @@ SCHEMAS = {
 def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
     """Generate, score, pair, balance and publish a ToolPref-Pairwise version; returns its ref."""
     where, ledger = Store.resolve(store), Ledger(RECIPE.dataset)
-    plan = SamplingPlan(
-        engines=config.engines, temperatures=config.temperatures, samples_per_task=config.samples
-    )
-    generation = GenerationConfig(
-        plan=plan,
-        run_seed=config.seed,
-        max_tokens=config.max_tokens,
-        constrain=config.constrain,
-        ground_truth_candidate=config.ground_truth_candidate,
-    )
-    pairing = PairingConfig(
-        min_margin=config.min_margin,
-        max_bucket_share=config.max_bucket_share,
-        target_pairs=config.target_pairs,
-        seed=config.seed,
-        difficulty_filter=config.difficulty_filter,
-    )
-    critique = CritiqueConfig(
-        orders=config.orders,
-        mode=config.critique_mode,
-        prompt_template=config.prompt_template,
-        parser=config.choice_parser,
-        seed=config.seed,
-    )
+    plan, generation, pairing, critique = pipeline.stage_configs(config)
     benchmarks = load_benchmarks(config.benchmarks, store=where)  # unreadable: before any work
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
     reads = read_sources(config.source, fmt=config.source_format, every_turn=config.every_turn)
@@ -113,26 +88,9 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
         selection = selector.finish()
         ledger.shards([g.result() for g in generating], "generate")
         ledger.shards([s.result() for s in scoring], "score")
-        ledger.counts += selection.counts
-        ledger.quarantined("critique", selection.quarantined)
         for spec in config.engines:
             ledger.engine(spec, role="generator")
-        balance, stats = asdict(selection.balance), selection.statistics
-        ledger.notes.append(balance["note"] or f"balance quota {balance['quota']} pairs per group")
-        ledger.notes += paper_comparison(
-            rows=len(selection.rows), labels=selection.labels, statistics=stats
-        )
-        dimensions = {f"pairs by {k}": v for k, v in balance["by_dimension"].items()}
-        dropped = selection.difficulty
-        ledger.reasons.update({f"difficulty_filter: {k}": n for k, n in dropped.items() if n})
-        ledger.distributions = {
-            "labels": selection.labels,
-            "tasks dropped by the difficulty filter": dropped,
-            **dimensions,
-        }
-        ledger.stats = {
-            "labels": selection.labels, "balance": balance, "difficulty": dropped, "pairs": stats
-        }  # fmt: skip
+        account_selection(ledger, selection)
         catalog.result()
         return finish_run(
             ledger,
@@ -142,3 +100,24 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
             params=to_json(config) | {"sampling_plan": plan.describe()},
             title="ToolPref-Pairwise run",
         )
+
+
+def account_selection(ledger: Ledger, selection: pipeline.Selection) -> None:
+    """The report's view of selection: its counts, balance, drops, and the paper beside it."""
+    ledger.counts += selection.counts
+    ledger.quarantined("critique", selection.quarantined)
+    balance, stats = asdict(selection.balance), selection.statistics
+    ledger.notes.append(balance["note"] or f"balance quota {balance['quota']} pairs per group")
+    ledger.notes += paper_comparison(
+        rows=len(selection.rows), labels=selection.labels, statistics=stats
+    )
+    dropped = selection.difficulty
+    ledger.reasons.update({f"difficulty_filter: {k}": n for k, n in dropped.items() if n})
+    ledger.distributions = {
+        "labels": selection.labels,
+        "tasks dropped by the difficulty filter": dropped,
+        **{f"pairs by {k}": v for k, v in balance["by_dimension"].items()},
+    }
+    ledger.stats = {
+        "labels": selection.labels, "balance": balance, "difficulty": dropped, "pairs": stats
+    }  # fmt: skip
