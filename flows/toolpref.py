@@ -38,6 +38,7 @@ from datagen.generators.toolpref.generate import generate_stage
 from datagen.generators.toolpref.paper_stats import paper_comparison
 from datagen.generators.toolpref.recipe import RECIPE, ToolPrefConfig
 from datagen.generators.toolpref.sources import interleave_sources, merge_reads, read_sources
+from datagen.generators.toolpref.stage_configs import stage_configs
 
 SCHEMAS = {
     "task": "toolpref/task.v1",
@@ -52,7 +53,7 @@ SCHEMAS = {
 def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
     """Generate, score, pair, balance and publish a ToolPref-Pairwise version; returns its ref."""
     where, ledger = Store.resolve(store), Ledger(RECIPE.dataset)
-    plan, generation, pairing, critique = pipeline.stage_configs(config)
+    plan, generation, pairing, critique = stage_configs(config)
     benchmarks = load_benchmarks(config.benchmarks, store=where)  # unreadable: before any work
     catalog = open_catalog.submit(where.root)  # created or migrated beside the work
     reads = read_sources(config.source, fmt=config.source_format, every_turn=config.every_turn)

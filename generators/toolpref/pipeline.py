@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from datagen.generators.sampling import SamplingPlan
 from datagen.generators.toolpref.critique_rows import (
     CRITIQUE_SCHEMA,
     CritiqueConfig,
@@ -26,7 +25,6 @@ from datagen.generators.toolpref.critique_rows import (
     shard_critique_rows,
     swap_labels,
 )
-from datagen.generators.toolpref.generate import GenerationConfig
 from datagen.generators.toolpref.pairs import (
     DIFFICULTY_REASONS,
     MAX_COMPLEXITY,
@@ -39,7 +37,6 @@ from datagen.generators.toolpref.pairs import (
     pair_statistics,
     task_complexity,
 )
-from datagen.generators.toolpref.recipe import ToolPrefConfig
 from datagen.generators.toolpref.score import score_candidate, task_calls, task_checker
 from datagen.schemas import first_error, records_to_table, table_to_records
 from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
@@ -47,38 +44,6 @@ from datagen.verifiers.toolcall import ToolCallChecker
 
 TASK_SCHEMA = "toolpref/task.v1"
 CANDIDATE_SCHEMA = "toolpref/candidate.v1"
-
-
-def stage_configs(
-    config: ToolPrefConfig,
-) -> tuple[SamplingPlan, GenerationConfig, PairingConfig, CritiqueConfig]:
-    """The run's options as each stage takes them: sampling plan, generation, pairing and
-    balance, critique rows."""
-    plan = SamplingPlan(
-        engines=config.engines, temperatures=config.temperatures, samples_per_task=config.samples
-    )
-    generation = GenerationConfig(
-        plan=plan,
-        run_seed=config.seed,
-        max_tokens=config.max_tokens,
-        constrain=config.constrain,
-        ground_truth_candidate=config.ground_truth_candidate,
-    )
-    pairing = PairingConfig(
-        min_margin=config.min_margin,
-        max_bucket_share=config.max_bucket_share,
-        target_pairs=config.target_pairs,
-        seed=config.seed,
-        difficulty_filter=config.difficulty_filter,
-    )
-    critique = CritiqueConfig(
-        orders=config.orders,
-        mode=config.critique_mode,
-        prompt_template=config.prompt_template,
-        parser=config.choice_parser,
-        seed=config.seed,
-    )
-    return plan, generation, pairing, critique
 
 
 def score_stage(

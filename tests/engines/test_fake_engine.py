@@ -129,7 +129,7 @@ def test_tear_answers_are_literals_of_the_prompt_or_small_numbers() -> None:
 
 
 def test_unknown_scripts_and_options_are_refused() -> None:
-    known = "a2search, agent, example, ifevalcode, tear, toolpref"
+    known = "a2search, agent, critic, example, ifevalcode, tear, toolpref"
     with pytest.raises(EngineError, match=f"unknown script 'nope'; scripts: {known}"):
         open_engine("fake:nope")
     with pytest.raises(EngineError, match="takes no options"):

@@ -45,6 +45,7 @@ def test_stage_counts_add_up_and_bad_source_rows_are_quarantined(reference_store
     counts = {c["stage"]: c for c in shown["stage_counts"]}
     assert list(counts) == [
         "source",
+        "decontaminate",  # a file source, checked against BFCL's bench part
         "generate",
         "score",
         "difficulty_filter",
