@@ -53,11 +53,13 @@ def store(tmp_path_factory) -> Path:
 def test_counts_follow_each_function_from_topic_to_task(store: Path) -> None:
     shown = Catalog(Store(store)).show("tear@1")
     counts = {c["stage"]: c for c in shown["stage_counts"]}
-    assert list(counts)[:3] == ["source", "write", "static_filter"]
+    assert list(counts)[:4] == ["source", "write", "decontaminate", "static_filter"]
     assert (counts["source"]["n_in"], counts["source"]["n_out"]) == (4, 3)  # --limit 3 topics
     write = counts["write"]
     assert write["n_in"] == 3 and write["n_out"] + write["n_quarantined"] == 3
-    assert counts["static_filter"]["n_in"] == write["n_out"] >= 1
+    clean = counts["decontaminate"]  # written functions checked against HumanEval
+    assert clean["n_in"] == write["n_out"] and clean["n_out"] + clean["n_filtered"] == clean["n_in"]
+    assert counts["static_filter"]["n_in"] == clean["n_out"] >= 1
     kept = {r["function_id"] for r in Catalog(Store(store)).read("tear@1").to_pylist()}
     assert counts["describe"]["n_in"] >= len(kept)  # every function that kept a task
     curated = counts["trace_band"]["n_out"]
