@@ -85,28 +85,32 @@ def make_pairs(
         margin = float(chosen["score"]) - float(rejected["score"])
         if margin <= 0 or margin < config.min_margin or chosen["response"] == rejected["response"]:
             continue
-        pairs.append(
-            {
-                "pair_id": f"{task['task_id']}|{chosen['candidate_id']}>{rejected['candidate_id']}",
-                "task_id": task["task_id"],
-                "source": task["source"],
-                "category": task["category"],
-                "chosen_id": chosen["candidate_id"],
-                "rejected_id": rejected["candidate_id"],
-                "chosen_text": chosen["response"],
-                "rejected_text": rejected["response"],
-                "chosen_score": float(chosen["score"]),
-                "rejected_score": float(rejected["score"]),
-                "chosen_reason": chosen["reason"],
-                "rejected_reason": rejected["reason"],
-                "margin": round(margin, 6),
-                "complexity": complexity,
-                "intensity": intensity_bin(margin),
-            }
-        )
+        pairs.append(pair_record(task, chosen, rejected, complexity=complexity))
     pairs.sort(key=lambda p: (-p["margin"], stable_int(config.seed, p["pair_id"])))
     kept = pairs if config.max_pairs_per_task is None else pairs[: config.max_pairs_per_task]
     return kept, len(considered) - len(kept)
+
+
+def pair_record(task: Record, chosen: Record, rejected: Record, *, complexity: int) -> Record:
+    """One pair as ``critique_rows`` reads it (TRBench's pairs too)."""
+    margin = float(chosen["score"]) - float(rejected["score"])
+    return {
+        "pair_id": f"{task['task_id']}|{chosen['candidate_id']}>{rejected['candidate_id']}",
+        "task_id": task["task_id"],
+        "source": task["source"],
+        "category": task["category"],
+        "chosen_id": chosen["candidate_id"],
+        "rejected_id": rejected["candidate_id"],
+        "chosen_text": chosen["response"],
+        "rejected_text": rejected["response"],
+        "chosen_score": float(chosen["score"]),
+        "rejected_score": float(rejected["score"]),
+        "chosen_reason": chosen["reason"],
+        "rejected_reason": rejected["reason"],
+        "margin": round(margin, 6),
+        "complexity": complexity,
+        "intensity": intensity_bin(margin),
+    }
 
 
 def balance_group(pair: Record) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from datagen.generators.toolpref.generate import GROUND_TRUTH
-from datagen.generators.toolpref.pairs import intensity_bin, task_complexity
+from datagen.generators.toolpref.pairs import pair_record, task_complexity
 from datagen.generators.toolpref.score import task_calls
 from datagen.schemas.records import Record, StageOutcome
 
@@ -74,22 +74,7 @@ def bench_pairs(task: Record, candidates: Sequence[Record]) -> tuple[list[Record
 
 def _pair(task: Record, chosen: Record, rejected: Record) -> Record:
     """A pair in ToolPref's shape (what ``critique_rows`` reads), with the error type."""
-    margin = 1.0 - float(rejected["score"])
-    return {
-        "pair_id": f"{task['task_id']}|{chosen['candidate_id']}>{rejected['candidate_id']}",
-        "task_id": task["task_id"],
-        "source": task["source"],
-        "category": task["category"],
-        "chosen_id": chosen["candidate_id"],
-        "rejected_id": rejected["candidate_id"],
-        "chosen_text": chosen["response"],
-        "rejected_text": rejected["response"],
-        "chosen_score": 1.0,
-        "rejected_score": float(rejected["score"]),
-        "chosen_reason": chosen["reason"],
-        "rejected_reason": rejected["reason"],
-        "error_type": rejected["error_type"],
-        "margin": round(margin, 6),
-        "complexity": task_complexity(task["ground_truth"]),
-        "intensity": intensity_bin(margin),
+    complexity = task_complexity(task["ground_truth"])
+    return pair_record(task, chosen, rejected, complexity=complexity) | {
+        "error_type": rejected["error_type"]
     }
