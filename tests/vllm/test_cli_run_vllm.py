@@ -2,7 +2,8 @@
 
 One run of the real command line in a fresh process (its own vLLM engine on the tiny model,
 its own ephemeral Prefect API), on four tasks of the flows' sample source. The tiny model's
-text is meaningless, but the flow constrains answers to the tasks' call schema, so it writes
+text is meaningless, but ``--constrain on`` holds answers to the tasks' call schema (the
+engine has native tools, where ``auto`` leaves them free), so it writes
 call lists with differing scores and the default ``--min-margin`` leaves pairs (6 rows at
 seed 0 when written). About 1 minute on 2 cores.
 """
@@ -52,7 +53,7 @@ def test_cli_run_on_vllm_publishes_a_version_whose_lineage_names_the_engine(
         "run", "toolpref", "--source", str(SOURCE), "--limit", str(LIMIT),
         "--samples", str(SAMPLES), "--shard-size", "2", "--max-tokens", "96",
         "--engine", vllm_spec, "--store", store,
-        "--rule", "bfcl", "--no-difficulty-filter",  # the random tiny model is never right
+        "--rule", "bfcl", "--no-difficulty-filter", "--constrain", "on",  # random: never right
     )  # fmt: skip
     published = re.search(r"^published toolpref-pairwise@1: (\d+) rows$", run.stdout, re.M)
     assert published, run.stdout[-3000:]

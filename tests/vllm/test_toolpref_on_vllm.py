@@ -1,8 +1,9 @@
 """ToolPref-Pairwise end to end on ``vllm:`` with the tiny model, in this process.
 
 The flow's ``open_engine`` finds the session's engine under the same spec, so the model is
-loaded once. Answers are constrained to the tasks' call schema, so the random model writes
-call lists (mostly truncated or wrong, sometimes scorable), enough for pairs to form.
+loaded once. The engine has native tools (``tool_parser=hermes``), so ``constrain="on"`` asks for
+grammar-constrained answers (``auto`` would leave them free): the random model then writes call
+lists (mostly truncated or wrong, sometimes scorable), enough for pairs to form.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def test_toolpref_publishes_pairs_generated_by_vllm(
 
     config = ToolPrefConfig(  # the random tiny model is never right: graded credit, no filter
         source=str(SOURCE), samples=4, shard_size=2, max_tokens=96, engine=vllm_spec,
-        rule="bfcl", difficulty_filter=False,
+        rule="bfcl", difficulty_filter=False, constrain="on",
     )  # fmt: skip
     info = toolpref(config, store=str(tmp_path))
 
@@ -38,7 +39,7 @@ def test_toolpref_publishes_pairs_generated_by_vllm(
     assert rows and len(rows) == info["rows"]
     assert Counter(r["label"] for r in rows) == {1: len(rows) // 2, 2: len(rows) // 2}
     for row in rows:
-        assert first_error("toolpref/critique.v1", row) is None
+        assert first_error("toolpref/critique.v2", row) is None
     shown = catalog.show(info["ref"])
     assert f"engine:{vllm_spec}" in {entry["ref"] for entry in shown["lineage"]}
     counts = {c["stage"]: c for c in shown["stage_counts"]}
