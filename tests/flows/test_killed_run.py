@@ -73,7 +73,9 @@ def _run_mark(children: dict[int, str]) -> str | None:
 def _kill_cli_alone_once_running(
     args: list[str], store: Path, ready: Callable[[dict[int, str]], bool]
 ) -> None:
-    env = os.environ | {"DATAGEN_STORE": str(store)}
+    # Without the session's server: the CLI starts its own ephemeral API, whose end is tested.
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["DATAGEN_STORE"] = str(store)
     cli = subprocess.Popen(
         [sys.executable, "-m", "datagen.flows.cli", *args],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
