@@ -118,7 +118,7 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a tiny run that checks the script")
     args = parser.parse_args()
     if args.smoke:
-        args.trajectories, args.turns, args.repeats = 4, 2, 1
+        args.trajectories, args.turns, args.repeats = 2, 1, 1
     with tempfile.TemporaryDirectory(prefix="agent-loop-") as scratch:
         spec = engine_spec(args.model, args.engine_args, Path(scratch))
         engine = open_engine(spec)

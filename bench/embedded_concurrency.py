@@ -63,10 +63,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=3)
     parser.add_argument("--max-tokens", type=int, default=192)
     parser.add_argument("--shared-prefect", action="store_true", help="one Prefect API for all")
-    parser.add_argument("--smoke", action="store_true", help="two tiny runs, shared Prefect")
+    parser.add_argument(
+        "--smoke", action="store_true", help="two tiny runs (1 task, 1 sample, 1 token), shared API"
+    )
     args = parser.parse_args()
     limits = [1, 1] if args.smoke else [int(n) for n in args.limits.split(",")]
-    samples, max_tokens = (2, 8) if args.smoke else (args.samples, args.max_tokens)
+    # smoke: one candidate of one token per run; each prompt's evaluation is most of a run's
+    # engine time, and every candidate re-evaluates it
+    samples, max_tokens = (1, 1) if args.smoke else (args.samples, args.max_tokens)
     if len(limits) != 2:
         parser.error("--limits takes two numbers")
 

@@ -153,7 +153,7 @@ def main() -> None:
     if args.measure:  # the fresh child process
         print(json.dumps(measure(args.measure)))
         return
-    sizes = [2_000, 6_000] if args.smoke else [int(s) for s in args.sizes.split(",")]
+    sizes = [500, 1_500] if args.smoke else [int(s) for s in args.sizes.split(",")]
     print(f"machine: {describe_machine()}")
     print(f"{args.samples} candidates per task, shards of {args.shard_size} tasks")
     peaks = []

@@ -239,7 +239,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.smoke:
-        args.tasks, args.latency_ms, args.shard_size = 200, 2.0, 50
+        args.tasks, args.latency_ms, args.shard_size = 40, 2.0, 20
     with tempfile.TemporaryDirectory(prefix="datagen-bench-") as folder:
         root = Path(folder)
         answers = write_source(root / "tasks.jsonl", args.tasks)

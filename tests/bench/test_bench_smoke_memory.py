@@ -19,7 +19,7 @@ def test_memory_benchmark_runs_and_prints_its_figures() -> None:
         stdout,
         re.M,
     )
-    assert [s for s, _, _ in sizes] == ["2,000", "6,000"], stdout
+    assert [s for s, _, _ in sizes] == ["500", "1,500"], stdout
     for _, peak, rows in sizes:
         assert 0 < float(peak) < 2 and int(rows.replace(",", "")) > 0
-    assert re.search(r"peak RSS growth 2,000 -> 6,000 candidates: x[0-9.]+", stdout)
+    assert re.search(r"peak RSS growth 500 -> 1,500 candidates: x[0-9.]+", stdout)
