@@ -47,6 +47,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
          "127.0.0.1", "--port", str(port), "--no-ui", "--no-services"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=_die_with_parent,  # a pytest killed before its teardown leaves no server
     )  # fmt: skip
     try:
         deadline = time.monotonic() + SERVER_DEADLINE_S
@@ -65,6 +66,14 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends SIGTERM when the test process dies."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _healthy(url: str) -> bool:
