@@ -6,7 +6,6 @@ Two servers with the packaged Gemma 3 270M GGUF start once per session, side by 
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from datagen.generators.engines.embedded import default_model_path
+from tests.ports import free_port
 
 READY_DEADLINE_S = 90.0
 
@@ -30,14 +30,8 @@ class LlamaServer:
     alias: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start(model: Path, alias: str, log: Path) -> tuple[subprocess.Popen[bytes], LlamaServer]:
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(model), "--model_alias", alias,

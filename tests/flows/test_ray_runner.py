@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from datagen.flows.ray_runner import (
 )
 from datagen.flows.runtime import with_runner
 from datagen.flows.stages import ShardStage
+from tests.ports import free_port
 
 from .ray_fakes import KIND, read_calls
 
@@ -47,12 +47,6 @@ CLUSTER_ENV = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class LocalRayCluster:
     """``ray start --block`` for a head and one worker node, one CPU each.
 
@@ -62,11 +56,11 @@ class LocalRayCluster:
 
     def __init__(self, logs: Path) -> None:
         self.temp_dir = Path(tempfile.mkdtemp(prefix="rt", dir="/tmp"))  # socket paths: short
-        self.address = f"127.0.0.1:{_free_port()}"
+        self.address = f"127.0.0.1:{free_port()}"
         self.logs = logs
         self.nodes: list[tuple[subprocess.Popen, Path]] = []
         self._start("head", "--head", f"--port={self.address.split(':')[1]}",
-                    f"--ray-client-server-port={_free_port()}", "--include-dashboard=false",
+                    f"--ray-client-server-port={free_port()}", "--include-dashboard=false",
                     f"--temp-dir={self.temp_dir}")  # fmt: skip
         self._ready = False
 
@@ -74,7 +68,7 @@ class LocalRayCluster:
         log = self.logs / f"ray-{name}.log"
         process = subprocess.Popen(
             [str(RAY), "start", "--block", "--node-ip-address=127.0.0.1", "--num-cpus=1",
-             "--disable-usage-stats", f"--dashboard-agent-listen-port={_free_port()}", *args],
+             "--disable-usage-stats", f"--dashboard-agent-listen-port={free_port()}", *args],
             env=os.environ | CLUSTER_ENV, cwd=ROOT, stdout=log.open("w"),
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

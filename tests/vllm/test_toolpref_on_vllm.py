@@ -12,10 +12,7 @@ sometimes scorable), enough for pairs to form.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +21,8 @@ import pytest
 
 from datagen.catalog import Catalog, Store
 from datagen.schemas import first_error
+
+from ..flows.conftest import datagen
 
 pytestmark = pytest.mark.vllm
 
@@ -77,10 +76,11 @@ def test_toolpref_publishes_pairs_generated_by_vllm(
 
 
 def test_catalog_show_names_the_vllm_engine_in_the_lineage(
-    published: tuple[Path, dict], vllm_spec: str
+    published: tuple[Path, dict], vllm_spec: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The published version as the real ``datagen catalog show`` prints it: JSON and table."""
     store, info = published
+    monkeypatch.setenv("COLUMNS", "400")  # rich's tables: no wrapping of the long engine spec
     shown = json.loads(_catalog_show(store, "--json"))
     assert (shown["ref"], shown["row_count"]) == (info["ref"], info["rows"])
     assert shown["params"]["engine"] == vllm_spec
@@ -90,11 +90,4 @@ def test_catalog_show_names_the_vllm_engine_in_the_lineage(
 
 
 def _catalog_show(store: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "datagen.flows.cli", "catalog", "show",
-         "toolpref-pairwise@latest", "--store", str(store), *args],
-        env=os.environ | {"COLUMNS": "400"},  # rich's tables: no wrapping of the long spec
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return datagen("catalog", "show", "toolpref-pairwise@latest", *args, store=store).stdout
