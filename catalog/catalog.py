@@ -50,7 +50,15 @@ _VERSION_COLUMNS = (
 )
 
 
-_VERSION_TABLES = ("versions", "files", "lineage", "quarantine", "stage_counts", "evaluations")
+_VERSION_TABLES = (
+    "versions",
+    "files",
+    "lineage",
+    "quarantine",
+    "stage_counts",
+    "evaluations",
+    "token_counts",
+)
 """The tables with rows of a version, deleted with it."""
 
 

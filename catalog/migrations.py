@@ -110,6 +110,63 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        version=4,
+        name="tags_tombstones_runs_tokens",
+        statements=(
+            # A tag names one version of a dataset (``NAME@prod``); every move or removal of a
+            # tag appends to tag_history (version NULL: the tag was removed).
+            """CREATE TABLE tags (
+                dataset TEXT NOT NULL,
+                tag TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                tagged_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (dataset, tag)
+            )""",
+            """CREATE TABLE tag_history (
+                dataset TEXT NOT NULL,
+                tag TEXT NOT NULL,
+                version INTEGER,
+                previous_version INTEGER,
+                moved_at TIMESTAMP NOT NULL
+            )""",
+            # A deleted or pruned version leaves its summary here; its number stays taken.
+            """CREATE TABLE tombstones (
+                dataset TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                row_count BIGINT NOT NULL,
+                content_hash TEXT NOT NULL,
+                deleted_at TIMESTAMP NOT NULL,
+                reason TEXT NOT NULL,
+                PRIMARY KEY (dataset, version)
+            )""",
+            # One row per scheduled flow run, whatever became of it.
+            """CREATE TABLE runs (
+                flow_run_id TEXT PRIMARY KEY,
+                dataset TEXT NOT NULL,
+                deployment TEXT,
+                started_at TIMESTAMP NOT NULL,
+                finished_at TIMESTAMP,
+                outcome TEXT NOT NULL
+                    CHECK (outcome IN ('published', 'unchanged', 'skipped', 'failed')),
+                version INTEGER,
+                detail TEXT
+            )""",
+            # Tokens a version's engine calls spent, per stage and engine (reused shards
+            # included); cost is NULL unless the engine spec gave prices.
+            """CREATE TABLE token_counts (
+                dataset TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                stage TEXT NOT NULL,
+                engine TEXT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                cost DOUBLE
+            )""",
+            "ALTER TABLE versions ADD COLUMN deployment TEXT",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

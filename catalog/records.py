@@ -19,6 +19,11 @@ CATALOG_TABLES = (
     "quarantine",
     "stage_counts",
     "evaluations",
+    "tags",
+    "tag_history",
+    "tombstones",
+    "runs",
+    "token_counts",
     "schema_migrations",
 )
 RESERVED_NAMES = frozenset({*CATALOG_TABLES, "catalog.duckdb", "catalog.duckdb.wal"})
