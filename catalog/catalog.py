@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC
@@ -32,45 +31,56 @@ from datagen.catalog.query import diff_versions, run_sql
 from datagen.catalog.records import (
     CATALOG_TABLES,
     DatasetSummary,
+    DeletedVersionError,
     GcReport,
     InvalidNameError,
     LineageEntry,
+    TagMove,
+    Tombstone,
     UnknownDatasetError,
     UnknownVersionError,
     VersionInfo,
     check_name,
 )
+from datagen.catalog.retention import PruneReport, prune, remove_versions, tombstone_of, tombstones
+from datagen.catalog.runs import RunRecord, record_new_runs, record_run, select_runs
 from datagen.catalog.shards import read_parquet
 from datagen.catalog.store import Store
+from datagen.catalog.tags import (
+    MAX_TAG,
+    TAG_RE,
+    all_tags,
+    remove_tag,
+    set_tag,
+    tag_history,
+    tag_view_name,
+    tagged_version,
+    tags_of,
+    tags_of_version,
+)
+from datagen.catalog.tokens import TokenUse, select_tokens, select_totals
 from datagen.schemas.records import Quarantined, StageCounts
 
 _VERSION_COLUMNS = (
     "dataset, version, created_at, row_count, bytes, content_hash, schema_id, code_version, "
-    "params, flow_run_id, stats"
+    "params, flow_run_id, stats, deployment"
 )
 
 
-_VERSION_TABLES = (
-    "versions",
-    "files",
-    "lineage",
-    "quarantine",
-    "stage_counts",
-    "evaluations",
-    "token_counts",
-)
-"""The tables with rows of a version, deleted with it."""
-
-
-def parse_ref(ref: str) -> tuple[str, int | None]:
-    """``name`` or ``name@latest`` → (name, None); ``name@N`` → (name, N)."""
+def parse_ref(ref: str) -> tuple[str, int | str | None]:
+    """``name`` or ``name@latest`` → (name, None); ``name@N`` → (name, N); ``name@TAG`` →
+    (name, TAG), a tag being a name that starts with a letter (see ``tags.check_tag``)."""
     name, sep, version = ref.partition("@")
     check_name(name)
     if not sep or version == "latest":
         return name, None
     if version.isdigit() and int(version) >= 1:
         return name, int(version)
-    raise InvalidNameError(f"invalid reference {ref!r}: use 'name', 'name@latest' or 'name@N'")
+    if TAG_RE.fullmatch(version) and len(version) <= MAX_TAG:
+        return name, version
+    raise InvalidNameError(
+        f"invalid reference {ref!r}: use 'name', 'name@latest', 'name@N' or 'name@TAG'"
+    )
 
 
 def _to_json(value: Any) -> Any:
@@ -120,8 +130,16 @@ class Catalog:
         lineage: Sequence[LineageEntry] = (),
         quarantine: Mapping[str, Sequence[Quarantined]] | None = None,
         stage_counts: Sequence[StageCounts] = (),
+        token_counts: Sequence[TokenUse] = (),
+        deployment: str | None = None,
+        unless_unchanged: bool = False,
     ) -> VersionInfo:
-        """Register staged Parquet files as the dataset's next version, atomically."""
+        """Register staged Parquet files as the dataset's next version, atomically;
+        ``token_counts`` are the tokens (and cost) its engines spent, per stage and engine.
+
+        ``deployment`` names the schedule's Prefect deployment whose run made the version.
+        With ``unless_unchanged``, rows with the content hash of the latest version publish
+        nothing: ``UnchangedVersionError`` (a ``PublishError``) names that version."""
         prepared = prepare_publish(
             self.store,
             dataset=dataset,
@@ -134,13 +152,25 @@ class Catalog:
             lineage=lineage,
             quarantine=quarantine or {},
             stage_counts=stage_counts,
+            token_counts=token_counts,
+            deployment=deployment,
         )
         with self.connect() as con:
-            version = commit_version(con, self.store, prepared, place=self._place_file)
+            version = commit_version(
+                con,
+                self.store,
+                prepared,
+                place=self._place_file,
+                unless_unchanged=unless_unchanged,
+            )
             return self._version_info(con, dataset, version)
 
-    def delete(self, ref: str) -> VersionInfo:
-        """Remove one version (``name@N`` only); its number is never given out again."""
+    def delete(
+        self, ref: str, *, force: bool = False, reason: str = "deleted with catalog delete"
+    ) -> VersionInfo:
+        """Remove one version (``name@N`` or ``name@TAG``, not latest) and its files, leaving a
+        tombstone; its number is never given out again. A tagged version needs ``force``,
+        which removes its tags too."""
         name, version = parse_ref(ref)
         if version is None:
             raise InvalidNameError(
@@ -148,18 +178,50 @@ class Catalog:
             )
         with self.connect() as con:
             info = self._resolve(con, name, version)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for table in _VERSION_TABLES:
-                    con.execute(
-                        f"DELETE FROM {table} WHERE dataset = ? AND version = ?", [name, version]
-                    )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            shutil.rmtree(self.store.version_dir(name, version), ignore_errors=True)
+            targets = [(info.dataset, info.version)]
+            remove_versions(con, self.store, targets, reason=reason, force=force)
         return info
+
+    def prune(self, *, keep: int, dry_run: bool = False) -> PruneReport:
+        """Keep each dataset's newest ``keep`` versions, the tagged ones and the parents of kept
+        ones; delete the rest, leaving tombstones (see ``retention.py``)."""
+        with self.connect() as con:
+            return prune(con, self.store, keep=keep, dry_run=dry_run)
+
+    def tombstones(self, name: str) -> list[Tombstone]:
+        """A dataset's deleted and pruned versions: when, why, and what they held."""
+        check_name(name)
+        with self.connect() as con:
+            self._known_dataset(con, name)
+            return tombstones(con, name)
+
+    def tag(self, ref: str, tag: str) -> TagMove:
+        """Point ``tag`` at the version ``ref`` resolves to, moving it if it named another."""
+        name, version = parse_ref(ref)
+        with self.connect() as con:
+            info = self._resolve(con, name, version)
+            return set_tag(con, info.dataset, tag, info.version)
+
+    def untag(self, name: str, tag: str) -> TagMove:
+        """Remove a dataset's tag (the removal is kept in the tag history)."""
+        check_name(name)
+        with self.connect() as con:
+            self._known_dataset(con, name)
+            return remove_tag(con, name, tag)
+
+    def tags(self, name: str) -> dict[str, int]:
+        """A dataset's tags and the versions they name, by tag."""
+        check_name(name)
+        with self.connect() as con:
+            self._known_dataset(con, name)
+            return tags_of(con, name)
+
+    def tag_history(self, name: str) -> list[TagMove]:
+        """Every move and removal of a dataset's tags, oldest first."""
+        check_name(name)
+        with self.connect() as con:
+            self._known_dataset(con, name)
+            return tag_history(con, name)
 
     def add_evaluation(self, evaluation: Evaluation) -> Evaluation:
         """Store an evaluation beside its version (which must still exist)."""
@@ -247,11 +309,14 @@ class Catalog:
                 "GROUP BY stage, reason ORDER BY stage, reason",
                 key,
             ).fetchall()
+            tags = tags_of_version(con, info.dataset, info.version)
             evaluations = select_evaluations(con, info.dataset, info.version)
+            tokens = select_tokens(con, info.dataset, info.version)
         return {
             "ref": info.ref,
             "dataset": info.dataset,
             "version": info.version,
+            "tags": tags,
             "created_at": info.created_at.isoformat(),
             "row_count": info.row_count,
             "bytes": info.bytes,
@@ -259,6 +324,7 @@ class Catalog:
             "schema_id": info.schema_id,
             "code_version": info.code_version,
             "flow_run_id": info.flow_run_id,
+            "deployment": info.deployment,
             "params": info.params,
             "stats": info.stats,
             "files": [
@@ -274,7 +340,34 @@ class Catalog:
             ],
             "quarantine": [{"stage": s, "reason": r, "count": n} for s, r, n in quarantine],
             "evaluations": [e.as_json() for e in evaluations],
+            "tokens": tokens,
         }
+
+    def token_totals(self) -> dict[tuple[str, int], dict[str, Any]]:
+        """Each version's total prompt and completion tokens and cost, by (dataset, version);
+        versions that recorded no tokens are absent."""
+        with self.connect() as con:
+            return select_totals(con)
+
+    def record_run(self, run: RunRecord) -> None:
+        """Store what a scheduled run did (``runs.py``); a second record of it replaces the
+        first."""
+        with self.connect() as con:
+            record_run(con, run)
+
+    def record_new_runs(self, runs: Sequence[RunRecord]) -> int:
+        """Store the runs not recorded yet (skipped runs, found afterwards); how many."""
+        if not runs:
+            return 0
+        with self.connect() as con:
+            return record_new_runs(con, runs)
+
+    def runs(self, dataset: str | None = None) -> list[RunRecord]:
+        """Scheduled runs (of one dataset, or all), oldest first."""
+        if dataset is not None:
+            check_name(dataset)
+        with self.connect() as con:
+            return select_runs(con, dataset)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -299,8 +392,9 @@ class Catalog:
         return diff_versions(self.resolve(ref_a), self.resolve(ref_b))
 
     def sql(self, query: str) -> pa.Table:
-        """Run SQL over every dataset's latest version (a view per dataset, ``-``/``.`` → ``_``)
-        and the catalog's own tables (``versions``, ``files``, ``lineage``, ...)."""
+        """Run SQL over every dataset's latest version (a view per dataset, ``-``/``.`` → ``_``),
+        every tagged version (``toolpref_pairwise__prod``) and the catalog's own tables
+        (``versions``, ``files``, ``lineage``, ...)."""
         with self.connect() as con:
             latest = [
                 self._version_info(con, name, version)
@@ -308,8 +402,12 @@ class Catalog:
                     "SELECT dataset, max(version) FROM versions GROUP BY dataset ORDER BY dataset"
                 ).fetchall()
             ]
+            tagged = {
+                tag_view_name(name, tag): self._version_info(con, name, version)
+                for name, tag, version in all_tags(con)
+            }
             tables = {t: con.sql(f"SELECT * FROM {t}").to_arrow_table() for t in CATALOG_TABLES}
-        return run_sql(query, latest=latest, catalog_tables=tables)
+        return run_sql(query, latest=latest, tagged=tagged, catalog_tables=tables)
 
     # -- inside a connection -----------------------------------------------------------------
 
@@ -325,15 +423,21 @@ class Catalog:
         return [r[0] for r in rows]
 
     def _resolve(
-        self, con: duckdb.DuckDBPyConnection, name: str, version: int | None
+        self, con: duckdb.DuckDBPyConnection, name: str, version: int | str | None
     ) -> VersionInfo:
+        """A version by number, tag (``str``) or latest (``None``); a deleted one's error says
+        when and why it went."""
         self._known_dataset(con, name)
+        if isinstance(version, str):
+            version = tagged_version(con, name, version)
         existing = self._version_numbers(con, name)
-        if not existing:
+        if version is None and not existing:
             raise UnknownVersionError(name, None, [])
         if version is None:
             version = existing[-1]
         elif version not in existing:
+            if tombstone := tombstone_of(con, name, version):
+                raise DeletedVersionError(tombstone, existing)
             raise UnknownVersionError(name, version, existing)
         return self._version_info(con, name, version)
 
@@ -346,8 +450,10 @@ class Catalog:
             "SELECT path FROM files WHERE dataset = ? AND version = ? ORDER BY path",
             [name, version],
         ).fetchall()
-        dataset, number, created, rows, size, content, schema_id, code, params, run, stats = row
+        *fields, made_by = row
+        dataset, number, created, rows, size, content, schema_id, code, params, run, stats = fields
         return VersionInfo(
+            deployment=made_by,
             dataset=dataset,
             version=number,
             created_at=created.replace(tzinfo=UTC),

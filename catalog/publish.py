@@ -36,6 +36,7 @@ from datagen.catalog.shards import (
     table_content_hash,
 )
 from datagen.catalog.store import Store
+from datagen.catalog.tokens import TokenUse, check_token_counts, insert_token_counts
 from datagen.schemas.records import Quarantined, StageCounts
 
 PlaceFile = Callable[[Path, Path], None]
@@ -67,6 +68,9 @@ class PreparedPublish:
     """(stage, record) in the order given."""
     quarantine_records: tuple[str, ...]
     stage_counts: tuple[StageCounts, ...]
+    token_counts: tuple[TokenUse, ...] = ()
+    deployment: str | None = None
+    """The Prefect deployment (a ``datagen schedule``) whose run made it, if one did."""
 
     @property
     def row_count(self) -> int:
@@ -147,6 +151,8 @@ def prepare_publish(
     lineage: Sequence[LineageEntry],
     quarantine: Mapping[str, Sequence[Quarantined]],
     stage_counts: Sequence[StageCounts],
+    token_counts: Sequence[TokenUse] = (),
+    deployment: str | None = None,
 ) -> PreparedPublish:
     """Check a publish request and read its files; raise before the catalog is touched."""
     check_name(dataset)
@@ -156,6 +162,7 @@ def prepare_publish(
         if entry.kind == "parent":
             _parse_pinned(entry.ref)
     _check_stage_counts(stage_counts)
+    check_token_counts(token_counts)
     paths = _check_files(store, files)
     parts, content_hash = _read_parts(paths)
     entries = tuple((stage, q) for stage, records in quarantine.items() for q in records)
@@ -175,6 +182,8 @@ def prepare_publish(
             _to_json(q.record, f"quarantined record {q.record_id}") for _, q in entries
         ),
         stage_counts=tuple(stage_counts),
+        token_counts=tuple(token_counts),
+        deployment=deployment,
     )
 
 
@@ -225,7 +234,9 @@ def _insert_rows(
     p, key = prepared, [prepared.dataset, version]
     rel_paths = [f"{p.dataset}/{version}/part-{i:05d}.parquet" for i in range(len(p.parts))]
     con.execute(
-        "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO versions (dataset, version, created_at, row_count, bytes, content_hash, "
+        "schema_id, code_version, params, flow_run_id, stats, deployment) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             *key,
             now,
@@ -237,6 +248,7 @@ def _insert_rows(
             p.params_json,
             p.flow_run_id,
             p.stats_json,
+            p.deployment,
         ],
     )
     files = [
@@ -256,6 +268,7 @@ def _insert_rows(
     ]
     if counts:
         con.executemany("INSERT INTO stage_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", counts)
+    insert_token_counts(con, key, p.token_counts)
     if p.quarantine:
         rows = pa.table(
             {
@@ -273,6 +286,24 @@ def _insert_rows(
         )
         con.unregister("_datagen_quarantine")
     return rel_paths
+
+
+class UnchangedVersionError(PublishError):
+    """The rows are those of the dataset's latest version (same ``content_hash``)."""
+
+    def __init__(self, dataset: str, version: int) -> None:
+        self.dataset, self.version = dataset, version
+        super().__init__(f"{dataset}@{version} already holds these rows: nothing published")
+
+
+def _latest_with_hash(con: duckdb.DuckDBPyConnection, prepared: PreparedPublish) -> int | None:
+    """The dataset's latest version if its ``content_hash`` is the prepared one's."""
+    row = con.execute(
+        "SELECT version, content_hash FROM versions WHERE dataset = ? "
+        "ORDER BY version DESC LIMIT 1",
+        [prepared.dataset],
+    ).fetchall()
+    return row[0][0] if row and row[0][1] == prepared.content_hash else None
 
 
 def _undo_moves(moved: list[tuple[Path, Path]], target: Path) -> None:
@@ -293,14 +324,21 @@ def commit_version(
     prepared: PreparedPublish,
     *,
     place: PlaceFile,
+    unless_unchanged: bool = False,
 ) -> int:
-    """Number, register and place a prepared version in one transaction; return its number."""
+    """Number, register and place a prepared version in one transaction; return its number.
+
+    With ``unless_unchanged``, rows with the ``content_hash`` of the dataset's latest version
+    are not published again: ``UnchangedVersionError`` names that version.
+    """
     now = datetime.now(UTC).replace(tzinfo=None)
     moved: list[tuple[Path, Path]] = []
     target: Path | None = None
     con.execute("BEGIN TRANSACTION")
     try:
         _check_in_catalog(con, prepared)
+        if unless_unchanged and (same := _latest_with_hash(con, prepared)) is not None:
+            raise UnchangedVersionError(prepared.dataset, same)
         version = _next_version(con, prepared.dataset, now)
         target = store.version_dir(prepared.dataset, version)
         if target.exists():  # left by a publish that crashed before its commit: unregistered

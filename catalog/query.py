@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from datagen.catalog.records import VersionInfo, view_name
+from datagen.catalog.tokens import VERSION_TOKENS_VIEW
 
 
 def _quote_ident(name: str) -> str:
@@ -31,15 +32,27 @@ def _create_view(con: duckdb.DuckDBPyConnection, name: str, paths: Sequence[Path
 
 
 def run_sql(
-    query: str, *, latest: Sequence[VersionInfo], catalog_tables: Mapping[str, pa.Table]
+    query: str,
+    *,
+    latest: Sequence[VersionInfo],
+    catalog_tables: Mapping[str, pa.Table],
+    tagged: Mapping[str, VersionInfo] | None = None,
 ) -> pa.Table:
-    """Run ``query`` with each dataset's latest version as a view and the catalog's tables."""
+    """Run ``query`` with each dataset's latest version as a view, each tagged version as the
+    view ``tagged`` names (``toolpref_pairwise__prod``), the catalog's tables,
+    and the view ``version_tokens`` (each version's tokens and cost, ``catalog.tokens``)."""
     con = duckdb.connect()
     try:
         for name, table in catalog_tables.items():
             con.register(name, table)
+        if "token_counts" in catalog_tables:
+            con.execute(VERSION_TOKENS_VIEW)
         for info in latest:
             _create_view(con, view_name(info.dataset), info.paths)
+        taken = {view_name(info.dataset) for info in latest}
+        for name, info in (tagged or {}).items():  # a dataset's own view wins a clash of names
+            if name not in taken:
+                _create_view(con, name, info.paths)
         return con.sql(query).to_arrow_table()
     finally:
         con.close()

@@ -26,7 +26,9 @@ CATALOG_TABLES = (
     "token_counts",
     "schema_migrations",
 )
-RESERVED_NAMES = frozenset({*CATALOG_TABLES, "catalog.duckdb", "catalog.duckdb.wal"})
+RESERVED_NAMES = frozenset(
+    {*CATALOG_TABLES, "version_tokens", "catalog.duckdb", "catalog.duckdb.wal"}
+)
 LINEAGE_KINDS = ("parent", "source")
 
 
@@ -60,6 +62,34 @@ class UnknownVersionError(CatalogError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class DeletedVersionError(UnknownVersionError):
+    """A version that was deleted or pruned: its tombstone says when and why."""
+
+    def __init__(self, tombstone: Tombstone, existing: list[int]) -> None:
+        super().__init__(tombstone.dataset, tombstone.version, existing)
+        listed = ", ".join(str(v) for v in existing) if existing else "none"
+        self.tombstone = tombstone
+        self.args = (
+            f"dataset {tombstone.dataset!r}: version {tombstone.version} was deleted at "
+            f"{tombstone.deleted_at.isoformat(sep=' ', timespec='seconds')} "
+            f"({tombstone.reason}); existing versions: {listed}",
+        )
+
+
+class UnknownTagError(CatalogError, KeyError):
+    def __init__(self, name: str, tag: str, known: list[str]) -> None:
+        self.name, self.tag, self.known = name, tag, known
+        listed = ", ".join(known) if known else "none"
+        super().__init__(f"dataset {name!r} has no tag {tag!r}; its tags: {listed}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class TaggedVersionError(CatalogError):
+    """Deleting a tagged version without ``force``."""
 
 
 class PublishError(CatalogError):
@@ -115,10 +145,36 @@ class VersionInfo:
     flow_run_id: str | None
     stats: dict[str, Any]
     paths: tuple[Path, ...]
+    deployment: str | None = None
+    """The Prefect deployment (``datagen schedule``) whose run published it, if one did."""
 
     @property
     def ref(self) -> str:
         return f"{self.dataset}@{self.version}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TagMove:
+    """One move of a tag: it now names ``version`` (``None``: removed), before ``previous``."""
+
+    dataset: str
+    tag: str
+    version: int | None
+    previous_version: int | None
+    moved_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tombstone:
+    """What is left of a deleted or pruned version: its number stays taken."""
+
+    dataset: str
+    version: int
+    created_at: datetime
+    row_count: int
+    content_hash: str
+    deleted_at: datetime
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)

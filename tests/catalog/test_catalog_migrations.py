@@ -52,7 +52,7 @@ def test_an_older_catalog_migrates_forward_keeping_its_data(
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
     con.close()
-    assert "evaluations" not in tables  # the latest migration's table
+    assert "tags" not in tables  # the latest migration's table
 
     catalog = Catalog(store)
     info = catalog.resolve("ds@1")

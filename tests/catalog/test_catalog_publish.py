@@ -17,6 +17,7 @@ from datagen.catalog import (
     PublishError,
     Store,
     UnknownDatasetError,
+    UnknownTagError,
     UnknownVersionError,
     table_content_hash,
 )
@@ -78,11 +79,18 @@ def test_resolve_forms(catalog: Catalog, publish, ref: str, version: int) -> Non
 
 
 @pytest.mark.parametrize(
-    "ref", ["", "DS", "ds@0", "ds@-1", "ds@v2", "ds@1@2", "@1", "ds@", "_ds", "d s", "ds@LATEST"]
+    "ref",
+    ["", "DS", "ds@0", "ds@-1", "ds@1@2", "@1", "ds@", "_ds", "d s", "ds@LATEST", "ds@2x", "ds@_v"],
 )
 def test_malformed_refs_are_refused(catalog: Catalog, ref: str) -> None:
     with pytest.raises(InvalidNameError):
         catalog.resolve(ref)
+
+
+def test_a_name_after_the_at_is_a_tag(catalog: Catalog, publish) -> None:
+    publish("ds")
+    with pytest.raises(UnknownTagError, match="'ds' has no tag 'v2'; its tags: none"):
+        catalog.resolve("ds@v2")
 
 
 def test_unknown_dataset_lists_the_known_ones(catalog: Catalog, publish) -> None:
