@@ -42,6 +42,7 @@ import hashlib
 import json
 import random
 import re
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -73,7 +74,16 @@ FUNCTIONS = (
 class FakeScriptedEngine:
     """Answers every request with its script's text; a fake, named so wherever it is used."""
 
-    def __init__(self, script: str, *, name: str | None = None, native_tools: bool = False) -> None:
+    def __init__(
+        self,
+        script: str,
+        *,
+        name: str | None = None,
+        native_tools: bool = False,
+        delay: float = 0.0,
+    ) -> None:
+        """``delay``: seconds each ``generate`` call waits first (a slow engine, so that a
+        test's run outlasts a schedule's interval)."""
         if script not in SCRIPTS:
             raise EngineError(
                 f"fake engine: unknown script {script!r}; scripts: {', '.join(sorted(SCRIPTS))}"
@@ -83,17 +93,30 @@ class FakeScriptedEngine:
         self.name = name or f"fake:{script}"
         self.model = f"fake-scripted-{script}"
         self.native_tools = native_tools
+        self.delay = delay
 
     @classmethod
     def from_spec(cls, spec: EngineSpec) -> FakeScriptedEngine:
-        if unknown := sorted(set(spec.options) - {"native_tools"}):
-            raise EngineError(f"fake engine: takes no options but native_tools, got {unknown}")
+        if unknown := sorted(set(spec.options) - {"native_tools", "delay"}):
+            raise EngineError(
+                f"fake engine: takes no options but native_tools and delay, got {unknown}"
+            )
         native = spec.options.get("native_tools", "0")
         if native not in ("0", "1"):
             raise EngineError(f"fake engine: native_tools is 0 or 1, got {native!r}")
-        return cls(spec.target, name=str(spec), native_tools=native == "1")
+        try:
+            delay = float(spec.options.get("delay", "0"))
+        except ValueError:
+            delay = -1.0
+        if not 0 <= delay <= 3600:
+            raise EngineError(
+                f"fake engine: delay is seconds in [0, 3600], got {spec.options['delay']!r}"
+            )
+        return cls(spec.target, name=str(spec), native_tools=native == "1", delay=delay)
 
     def generate(self, requests: Sequence[Request]) -> list[Result]:
+        if self.delay:
+            time.sleep(self.delay)
         return [self._answer(request) for request in requests]
 
     def close(self) -> None:

@@ -4,15 +4,23 @@
 A spec is what users type on the CLI and what lineage records, so it is parsed in one place.
 Kinds beyond the built-in three (a benchmark's fake, a plug-in) are added with
 ``datagen.generators.engines.register_engine``, which records them here so they parse.
+
+Any spec may carry prices, ``price_in=`` and ``price_out=`` (USD per million prompt and
+completion tokens), for the version's cost figure. They are not the engine's options: parsing
+takes them out (``EngineSpec.price_in``/``price_out``, never in ``str(spec)``), and
+``without_prices`` takes them out of a spec (or a config holding specs) before it becomes an
+engine's cache key, a resume key or a lineage ref, so a price never changes what is computed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 KNOWN_KINDS = ("embedded", "openai", "vllm", "fake")
+PRICE_OPTIONS = ("price_in", "price_out")
 KIND_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
 _registered_kinds: set[str] = set()
 
@@ -34,6 +42,10 @@ class EngineSpec:
     kind: str
     target: str = ""
     options: dict[str, str] = field(default_factory=dict)
+    price_in: float | None = None
+    """USD per million prompt tokens (``price_in=``), or ``None``: not in ``str(spec)``."""
+    price_out: float | None = None
+    """USD per million completion tokens (``price_out=``), or ``None``."""
 
     def __str__(self) -> str:
         text = self.kind + (f":{self.target}" if self.target else "")
@@ -62,4 +74,37 @@ def parse_engine_spec(spec: str, *, known_kind: bool = True) -> EngineSpec:
         options = dict(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
     except ValueError as exc:
         raise ValueError(f"engine spec {spec!r}: malformed options {query!r} ({exc})") from exc
-    return EngineSpec(kind=kind, target=target, options=options)
+    prices = {name: _price(spec, name, options.pop(name, None)) for name in PRICE_OPTIONS}
+    return EngineSpec(kind=kind, target=target, options=options, **prices)
+
+
+def _price(spec: str, name: str, given: str | None) -> float | None:
+    if given is None:
+        return None
+    try:
+        price = float(given)
+    except ValueError:
+        price = -1.0
+    if not price >= 0 or price == float("inf"):
+        raise ValueError(
+            f"engine spec {spec!r}: {name}={given!r} must be a price in USD per million "
+            "tokens, a number >= 0"
+        )
+    return price
+
+
+def without_prices(value: Any) -> Any:
+    """``value`` with ``price_in=``/``price_out=`` taken out of every engine spec in it: a
+    spec string, or a config's dicts, lists and tuples of them. Other strings and values, and
+    the order of a spec's other options, are left as they are."""
+    if isinstance(value, str):
+        head, sep, query = value.partition("?")
+        if not sep or not any(f"{name}=" in query for name in PRICE_OPTIONS):
+            return value
+        kept = [p for p in query.split("&") if p.partition("=")[0] not in PRICE_OPTIONS]
+        return head + ("?" + "&".join(kept) if kept else "")
+    if isinstance(value, dict):
+        return {key: without_prices(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_prices(item) for item in value)
+    return value
