@@ -27,6 +27,7 @@ from datagen.generators.a2search.recipe import TRAJECTORIES_DATASET, A2SearchCon
 from datagen.generators.a2search.search_index import open_index
 from datagen.generators.a2search.sources import read_passages, read_questions
 from datagen.generators.engines import open_engine
+from datagen.generators.engines.spec import without_prices
 from datagen.generators.sources import source_stage
 from datagen.schemas.records import Record, StageOutcome
 
@@ -140,7 +141,8 @@ def _stage(name: str, schema: str, run: Any, index_dir: Path, settings: dict) ->
         name=name,
         output_schema=schema,
         config=settings,
-        run=partial(run, engines=open_engine, index_dir=str(index_dir), **settings),
+        run=partial(run, index_dir=str(index_dir), **without_prices(settings)),
+        engines=open_engine,
     )
 
 

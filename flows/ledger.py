@@ -1,9 +1,12 @@
 """What a run has to account for, gathered as it goes, and the one tail every flow ends with.
 
 A ``Ledger`` collects each stage's counts, what it quarantined, the lineage, notes and
-distributions for the report, and stats for the version. ``finish_run`` turns it into the run
-report (a Prefect artifact and the terminal), refuses an empty version (``EmptyDatasetError``,
-exit 3 on the command line), and stages and publishes the rows. ``publish_once`` does the
+distributions for the report, stats for the version, and the tokens its engines spent: each
+shard's (stored with it, so a resumed shard counts too) and those of engines the flow calls
+itself (opened with ``Ledger.engines``), priced by the specs ``Ledger.engine`` declares.
+``finish_run`` turns it into the run report (a Prefect artifact and the terminal), refuses an
+empty version (``EmptyDatasetError``, exit 3 on the command line), and stages and publishes
+the rows. ``publish_once`` does the
 same unless the dataset's latest version already holds the same rows from the same params,
 for a flow that publishes two datasets and must not publish either twice after a crash.
 """
@@ -13,14 +16,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from datagen.catalog import Catalog, LineageEntry, Store, UnknownDatasetError
+from datagen.catalog.tokens import TokenUse
 from datagen.flows.publish import EmptyDatasetError, publish_version, stage_version
 from datagen.flows.stages import Shard, StageResult, read_quarantine, report_run
+from datagen.generators.engines import Engine, open_engine
+from datagen.generators.engines.meter import TokenCount, TokenMeter
+from datagen.generators.engines.spec import parse_engine_spec, without_prices
 from datagen.generators.report import render_report
 from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
 
@@ -38,6 +45,11 @@ class Ledger:
     stats: dict[str, Any] = field(default_factory=dict)
     reasons: Counter[str] = field(default_factory=Counter)
     """Why records were filtered, over every stage: ``"stage: code"`` → how many."""
+    tokens: list[tuple[str, TokenCount]] = field(default_factory=list)
+    """Tokens spent, as (stage, one shard's or one call's count of one engine)."""
+    prices: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    """USD per million (prompt, completion) tokens, by engine spec without its prices."""
+    meters: list[tuple[str, TokenMeter]] = field(default_factory=list)
 
     def outcome(self, *chain: StageOutcome) -> list[Record]:
         """Count stages run in the flow (a chain: each counted); the last one's records."""
@@ -55,6 +67,7 @@ class Ledger:
         self.quarantined(stages[0], read_quarantine([r.quarantine_path for r in results]))
         for result in results:
             self.reasons.update(result.reasons)
+            self.tokens += [(stages[0], count) for count in result.tokens]
         resumed = sum(r.resumed for r in results)
         self.notes.append(f"{stages[0]}: {resumed} of {len(results)} shards resumed from the store")
         return [r.shard for r in results]
@@ -73,9 +86,54 @@ class Ledger:
         )
 
     def engine(self, spec: str, role: str) -> None:
+        """An engine of the run, in its lineage without its prices, which price its tokens."""
+        parsed = parse_engine_spec(spec, known_kind=False)
+        if parsed.price_in is not None or parsed.price_out is not None:
+            self.prices[without_prices(spec)] = (parsed.price_in, parsed.price_out)
         self.lineage.append(
-            LineageEntry(kind="source", ref=f"engine:{spec}", details={"role": role})
+            LineageEntry(
+                kind="source", ref=f"engine:{without_prices(spec)}", details={"role": role}
+            )
         )
+
+    def engines(self, stage: str) -> Callable[[str], Engine]:
+        """``open_engine`` for engines the flow calls outside shard stages, their tokens
+        counted as ``stage``'s."""
+        meter = TokenMeter()
+        self.meters.append((stage, meter))
+        return meter.opener(open_engine)
+
+    def token_counts(self) -> list[TokenUse]:
+        """Tokens per (stage, engine), in the order first spent, with their cost."""
+        spent = self.tokens + [(stage, c) for stage, meter in self.meters for c in meter.counts()]
+        sums: dict[tuple[str, str], tuple[int, int]] = {}
+        for stage, count in spent:
+            prompt, completion = sums.get((stage, count.engine), (0, 0))
+            sums[(stage, count.engine)] = (
+                prompt + count.prompt_tokens,
+                completion + count.completion_tokens,
+            )
+        return [
+            TokenUse(
+                stage=stage,
+                engine=engine,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                cost=token_cost(prompt, completion, self.prices.get(engine)),
+            )
+            for (stage, engine), (prompt, completion) in sums.items()
+        ]
+
+
+def token_cost(
+    prompt: int, completion: int, prices: tuple[float | None, float | None] | None
+) -> float | None:
+    """USD for the tokens at prices per million (a price not given counts as 0); ``None``
+    without prices."""
+    if prices is None:
+        return None
+    price_in, price_out = prices
+    return (prompt * (price_in or 0.0) + completion * (price_out or 0.0)) / 1e6
 
 
 def finish_run(
@@ -133,6 +191,7 @@ def publish_ledger(
         counts=ledger.counts,
         quarantine=ledger.quarantine,
         stats=ledger.stats,
+        token_counts=ledger.token_counts(),
     )
     return publish_version(staged)
 

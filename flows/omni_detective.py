@@ -21,7 +21,6 @@ from datagen.flows.publish import open_catalog
 from datagen.flows.stages import concat_records, engine_shard_stage, map_records
 from datagen.generators.agent.stage import finish_reasons
 from datagen.generators.config import to_json
-from datagen.generators.engines import open_engine
 from datagen.generators.omni import detective
 from datagen.generators.omni.captions import flagged_shares
 from datagen.generators.omni.cloze_rows import add_cloze
@@ -68,7 +67,9 @@ def omni_detective(config: OmniDetectiveConfig, *, store: str | None = None) -> 
         concat_records(ledger.shards(results, "detective", "caption")),
         seed=config.seed,
         max_blanks=config.cloze_blanks,
-        writer=open_engine(config.distractor_engine) if config.distractor_engine else None,
+        writer=(
+            ledger.engines("cloze")(config.distractor_engine) if config.distractor_engine else None
+        ),
     )
     if config.distractor_engine is not None:
         ledger.engine(config.distractor_engine, role="cloze distractors")

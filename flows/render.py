@@ -21,8 +21,11 @@ SUMMARY_FIELDS = (
 
 
 def render_show(console: Console, shown: dict[str, Any]) -> None:
-    """A version's summary, lineage, stage counts and quarantine, as tables."""
+    """A version's summary, lineage, stage counts, quarantine, tokens and evaluations, as
+    tables."""
     summary = Table("field", "value", title=shown.get("ref", ""))
+    if shown.get("tags"):
+        summary.add_row("tags", ", ".join(shown["tags"]))
     for key in SUMMARY_FIELDS:
         summary.add_row(key, str(shown.get(key)))
     summary.add_row("params", json.dumps(shown.get("params"), default=str))
@@ -37,6 +40,16 @@ def render_show(console: Console, shown: dict[str, Any]) -> None:
         ("stage", "n_in", "n_out", "n_filtered", "n_quarantined"),
     )
     _rows(console, "quarantine", shown.get("quarantine", []), ("stage", "reason", "count"))
+    if tokens := shown.get("tokens", {}).get("rows"):
+        total = {"stage": "total", "engine": ""} | {
+            k: shown["tokens"][k] for k in ("prompt_tokens", "completion_tokens", "cost")
+        }
+        _rows(
+            console,
+            "tokens",
+            [t | {"cost": _cost(t["cost"])} for t in [*tokens, total]],
+            ("stage", "engine", "prompt_tokens", "completion_tokens", "cost"),
+        )
     evaluations = [
         e
         | {
@@ -48,6 +61,10 @@ def render_show(console: Console, shown: dict[str, Any]) -> None:
     _rows(
         console, "evaluations", evaluations, ("eval_id", "kind", "engine", "finished_at", "figures")
     )
+
+
+def _cost(value: float | None) -> str:
+    return "-" if value is None else f"${value:.4f}"
 
 
 def _number(value: Any) -> str:

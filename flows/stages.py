@@ -33,7 +33,9 @@ from prefect.futures import PrefectFuture
 from datagen.catalog import Store
 from datagen.catalog.code_fingerprint import code_fingerprint
 from datagen.catalog.work_cache import WorkCache, WorkEntry, file_sha256, work_key
-from datagen.generators.engines import open_engine
+from datagen.generators.engines import Engine, open_engine
+from datagen.generators.engines.meter import TokenCount, TokenMeter
+from datagen.generators.engines.spec import without_prices
 from datagen.schemas import first_error, records_to_table, table_to_records
 from datagen.schemas.records import Quarantined, Record, StageCounts, StageOutcome
 
@@ -95,6 +97,8 @@ class ShardStage:
     ``run`` returns the stage's outcome, or a chain of outcomes (filters applied one after the
     other, each counted; the last one's records are the output). ``code`` is the fingerprint
     of the code ``run`` reaches (``code_fingerprint``), part of every resume key.
+    ``engines``, for a stage that calls engines, is the opener ``run`` gets as ``engines``,
+    metered: the tokens its engines spend are stored with the shard's output.
     """
 
     name: str
@@ -102,6 +106,7 @@ class ShardStage:
     output_schema: str
     config: dict[str, Any] = field(default_factory=dict)
     code: str = ""
+    engines: Callable[[str], Engine] | None = None
 
     def __post_init__(self) -> None:
         if not self.code:
@@ -112,25 +117,29 @@ def engine_shard_stage(
     name: str, output_schema: str, run: Callable[..., StageOutcome], **config: Any
 ) -> ShardStage:
     """A shard stage that calls engines: ``run`` gets ``open_engine`` as ``engines`` and the
-    config as keywords, and the config (engine spec and sampling) is part of its resume key."""
+    config as keywords, and the config (engine spec and sampling) is part of its resume key.
+    ``run`` sees the specs without their prices, so a price changes nothing it computes."""
     return ShardStage(
         name=name,
         output_schema=output_schema,
         config=config,
-        run=partial(run, engines=open_engine, **config),
+        run=partial(run, **without_prices(config)),
+        engines=open_engine,
     )
 
 
 @dataclass(frozen=True)
 class StageResult:
     """A finished shard stage: its output shard, the counts of each outcome of its chain, the
-    reasons records were filtered, and its quarantine file."""
+    reasons records were filtered, its quarantine file, and the tokens its engines spent
+    (stored with it: a resumed shard's are those of the run that made it)."""
 
     shard: Shard
     counts: tuple[StageCounts, ...]
     reasons: dict[str, int]
     quarantine_path: Path
     resumed: bool
+    tokens: tuple[TokenCount, ...] = ()
 
 
 def validate_outcome(outcome: StageOutcome, schema_id: str) -> StageOutcome:
@@ -150,9 +159,15 @@ def validate_outcome(outcome: StageOutcome, schema_id: str) -> StageOutcome:
 
 
 def store_chain(
-    cache: WorkCache, stage: str, key: str, chain: Sequence[StageOutcome], schema_id: str
+    cache: WorkCache,
+    stage: str,
+    key: str,
+    chain: Sequence[StageOutcome],
+    schema_id: str,
+    tokens: Sequence[TokenCount] = (),
 ) -> WorkEntry:
-    """Store a shard stage's output: the last outcome's records, every outcome's counts."""
+    """Store a shard stage's output: the last outcome's records, every outcome's counts, the
+    tokens its engines spent."""
     reasons: Counter[str] = Counter()
     for outcome in chain:
         reasons.update(outcome.reasons)
@@ -166,6 +181,7 @@ def store_chain(
             "schema_id": schema_id,
             "counts": [asdict(StageCounts.of(o)) for o in chain],
             "reasons": dict(reasons),
+            "tokens": [t.as_json() for t in tokens],
         },
     )
 
@@ -173,8 +189,9 @@ def store_chain(
 def _result(entry: WorkEntry, schema_id: str, *, resumed: bool) -> StageResult:
     counts = tuple(StageCounts(**c) for c in entry.meta["counts"])
     reasons = dict(entry.meta["reasons"])
+    tokens = tuple(TokenCount(**t) for t in entry.meta.get("tokens", ()))
     shard = Shard.of(entry.data_path, schema_id)
-    return StageResult(shard, counts, reasons, entry.quarantine_path, resumed)
+    return StageResult(shard, counts, reasons, entry.quarantine_path, resumed, tokens)
 
 
 _decoding = threading.Lock()
@@ -189,20 +206,28 @@ ShardInput = Shard | StageResult | PrefectFuture
 def run_stage(
     stage: ShardStage, inputs: Sequence[Shard | StageResult], cache_root: Path
 ) -> StageResult:
-    """Run ``stage`` on the records of ``inputs``, or return its stored output if finished."""
+    """Run ``stage`` on the records of ``inputs``, or return its stored output if finished.
+
+    Engine prices are not part of the key (``without_prices``): a new price reuses the shards.
+    """
     shards = [i.shard if isinstance(i, StageResult) else i for i in inputs]
     cache = WorkCache(cache_root)
     key = work_key(
-        stage=stage.name, config=stage.config, inputs=[s.sha256 for s in shards], code=stage.code
+        stage=stage.name,
+        config=without_prices(stage.config),
+        inputs=[s.sha256 for s in shards],
+        code=stage.code,
     )
     if (entry := cache.get(stage.name, key)) is not None:
         return _result(entry, stage.output_schema, resumed=True)
     with _decoding:
         records = [s.records() for s in shards]
-    produced = stage.run(*records)
+    meter = TokenMeter()
+    engines = {} if stage.engines is None else {"engines": meter.opener(stage.engines)}
+    produced = stage.run(*records, **engines)
     chain = list(produced) if isinstance(produced, list) else [produced]
     chain[-1] = validate_outcome(chain[-1], stage.output_schema)
-    entry = store_chain(cache, stage.name, key, chain, stage.output_schema)
+    entry = store_chain(cache, stage.name, key, chain, stage.output_schema, meter.counts())
     return _result(entry, stage.output_schema, resumed=False)
 
 

@@ -65,8 +65,9 @@ def toolpref(config: ToolPrefConfig, *, store: str | None = None) -> dict:
     generate = ShardStage(
         name="toolpref-generate",
         output_schema=SCHEMAS["generation"],
-        run=partial(generate_stage, engines=open_engine, config=generation),
+        run=partial(generate_stage, config=generation),
         config={"engine": config.engine, **asdict(generation)},
+        engines=open_engine,
     )
     score = ShardStage(
         name="toolpref-score",

@@ -26,6 +26,7 @@ from datagen.flows.stages import (
 )
 from datagen.generators.config import to_json
 from datagen.generators.engines import open_engine
+from datagen.generators.engines.spec import without_prices
 from datagen.generators.sampling import SamplingPlan
 from datagen.generators.sources import source_stage
 from datagen.generators.toolpref.critique_rows import CritiqueConfig
@@ -45,7 +46,9 @@ def trbench(config: TRBenchConfig, *, store: str | None = None) -> dict:
     """Sample, check with BFCL, pair with the ground truth and publish TRBench-BFCL; its ref."""
     where, ledger = Store.resolve(store), Ledger(RECIPE.dataset)
     plan = SamplingPlan(
-        engines=config.engines, temperatures=config.temperatures, samples_per_task=config.samples
+        engines=without_prices(config.engines),
+        temperatures=config.temperatures,
+        samples_per_task=config.samples,
     )
     generation = GenerationConfig(
         plan=plan, run_seed=config.seed, max_tokens=config.max_tokens, ground_truth_candidate=True
@@ -58,8 +61,9 @@ def trbench(config: TRBenchConfig, *, store: str | None = None) -> dict:
     generate = ShardStage(
         name="trbench-generate",
         output_schema=GENERATION,
-        run=partial(generate_stage, engines=open_engine, config=generation),
+        run=partial(generate_stage, config=generation),
         config={"engine": config.engine, **asdict(generation)},
+        engines=open_engine,
     )
     score = ShardStage(
         name="trbench-score",

@@ -6,6 +6,7 @@ every flow's code into the score stage's resume key (``catalog.code_fingerprint`
 
 from __future__ import annotations
 
+from datagen.generators.engines.spec import without_prices
 from datagen.generators.sampling import SamplingPlan
 from datagen.generators.toolpref.critique_rows import CritiqueConfig
 from datagen.generators.toolpref.generate import GenerationConfig
@@ -19,7 +20,9 @@ def stage_configs(
     """The run's options as each stage takes them: sampling plan, generation, pairing and
     balance, critique rows."""
     plan = SamplingPlan(
-        engines=config.engines, temperatures=config.temperatures, samples_per_task=config.samples
+        engines=without_prices(config.engines),
+        temperatures=config.temperatures,
+        samples_per_task=config.samples,
     )
     generation = GenerationConfig(
         plan=plan,
