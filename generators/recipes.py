@@ -22,6 +22,11 @@ class Recipe:
     flow: str
     """``module:function`` of the flow, which takes ``(config, *, store)``."""
     help: str
+    reverify: str | None = None
+    """``module:function`` that re-scores published rows with the installed verifiers
+    (``datagen catalog reverify``; ``generators/reverify.py``), or None."""
+    cannot_reverify: str = ""
+    """Without ``reverify``: what the rows lack to be re-verified, for the error."""
 
     def load_flow(self) -> Any:
         module, _, function = self.flow.partition(":")

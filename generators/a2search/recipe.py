@@ -115,5 +115,6 @@ RECIPE = Recipe(
     config=A2SearchConfig,
     flow="datagen.flows.a2search:a2search",
     help="Build A²Search: search-agent trajectories, verified alternative answers, answer sets.",
+    cannot_reverify="the verifier engines' votes that made each answer set",
 )
 TRAJECTORIES_DATASET = "a2search-trajectories"

@@ -40,4 +40,5 @@ RECIPE = Recipe(
     config=ExampleConfig,
     flow="datagen.flows.example:example",
     help="Build the worked example: arithmetic questions kept by the engine's pass rate.",
+    cannot_reverify="the engine's answers, only their pass rate (re-measuring it needs the engine)",
 )

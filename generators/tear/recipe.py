@@ -114,4 +114,5 @@ RECIPE = Recipe(
     config=TeaRConfig,
     flow="datagen.flows.tear:tear",
     help="Build TeaR: run functions in the sandbox, curate, ask with code or description, publish.",
+    reverify="datagen.generators.tear.reverify:reverify_tasks",
 )

@@ -190,4 +190,5 @@ RECIPE = Recipe(
     config=ToolPrefConfig,
     flow="datagen.flows.toolpref:toolpref",
     help="Build ToolPref-Pairwise: sample calls, score them against ground truth, publish pairs.",
+    reverify="datagen.generators.toolpref.reverify:reverify_critique",
 )

@@ -52,4 +52,5 @@ RECIPE = Recipe(
     config=TRBenchConfig,
     flow="datagen.flows.trbench:trbench",
     help="Build TRBench-BFCL: BFCL's held-out tasks, ground truth against answers BFCL rejects.",
+    reverify="datagen.generators.trbench.reverify:reverify_bench",
 )
