@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import sys
 import typing
 from collections.abc import Callable, Iterable
@@ -37,7 +38,13 @@ verify_app = typer.Typer(
     help="Score records with datagen's verifiers (JSON lines in, JSON lines out).",
     no_args_is_help=True,
 )
+schedule_app = typer.Typer(
+    help="Run a dataset flow on a schedule of a Prefect server (needs PREFECT_API_URL): "
+    "served by this process, or by a process work pool's worker (--pool).",
+    no_args_is_help=True,
+)
 app.add_typer(run_app, name="run")
+app.add_typer(schedule_app, name="schedule")
 app.add_typer(catalog_app, name="catalog")
 serve_app = typer.Typer(help="Serve what trainers call during RL rollouts.", no_args_is_help=True)
 app.add_typer(verify_app, name="verify")
@@ -148,8 +155,16 @@ def _tuple_value(name: str, item: type, given: list[str] | tuple[str, ...]) -> t
     return tuple(parts)
 
 
-def _add_run_command(recipe: Recipe) -> None:
-    """``datagen run NAME`` with one option per field of the recipe's config."""
+def _add_recipe_command(
+    group: typer.Typer,
+    recipe: Recipe,
+    *,
+    options: dict[str, Any],
+    defaults: dict[str, Any],
+    action: Callable[..., None],
+) -> None:
+    """``datagen GROUP NAME``: one option per field of the recipe's config (declared once, for
+    ``run`` and ``schedule``), then ``options``; ``action(recipe, config, **options)``."""
     parameters, annotations = [], {}
     for name, kind, default, help_text in fields_of(recipe.config):
         shown = [str(value) for value in default] if is_tuple_type(kind) else default
@@ -161,30 +176,119 @@ def _add_run_command(recipe: Recipe) -> None:
             )
         )
         annotations[name] = annotation
-    for name, annotation in RUN_OPTIONS.items():
+    for name, annotation in options.items():
         parameters.append(
             inspect.Parameter(
                 name,
                 inspect.Parameter.KEYWORD_ONLY,
-                default=RUN_DEFAULTS[name],
+                default=defaults[name],
                 annotation=annotation,
             )
         )
         annotations[name] = annotation
 
-    def command(**options: Any) -> None:
-        where = {name: options.pop(name) for name in RUN_OPTIONS}
-        _run_flow(recipe, _config_from_options(recipe, options), **where)
+    def command(**given: Any) -> None:
+        where = {name: given.pop(name) for name in options}
+        # looked up when called, not when registered, so a test can replace the module's action
+        globals()[action.__name__](recipe, _config_from_options(recipe, given), **where)
 
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = annotations
     command.__doc__ = recipe.help
-    command.__name__ = f"run_{recipe.name}"
-    run_app.command(recipe.name)(command)
+    command.__name__ = f"{action.__name__.strip('_')}_{recipe.name}"
+    group.command(recipe.name)(command)
+
+
+SCHEDULE_OPTIONS = {
+    "cron": Annotated[
+        str | None, typer.Option(help="Cron expression of the runs ('*/15 * * * *'), in UTC.")
+    ],
+    "interval": Annotated[
+        float | None, typer.Option(min=1, help="Seconds between runs (instead of --cron).")
+    ],
+    "pool": Annotated[
+        str | None,
+        typer.Option(
+            help="Register for this process work pool and exit; `prefect worker start --pool "
+            "POOL` runs the runs. Default: serve them in this process until Ctrl-C."
+        ),
+    ],
+    "name": Annotated[
+        str | None, typer.Option(help="Deployment name (default: the dataset's command name).")
+    ],
+    "store": StoreOption,
+}
+SCHEDULE_DEFAULTS = dict.fromkeys(SCHEDULE_OPTIONS)
+
+
+def _schedule_flow(
+    recipe: Recipe,
+    config: Any,
+    *,
+    cron: str | None,
+    interval: float | None,
+    pool: str | None,
+    name: str | None,
+    store: str | None,
+) -> None:
+    """Register a recipe's schedule on the Prefect server of ``PREFECT_API_URL``: serve its
+    runs here until Ctrl-C, or leave them to a process work pool's worker."""
+    from datagen.catalog import Store
+
+    where = Store.resolve(store)  # absolute: a worker runs in a folder of its own
+    if os.environ.get("PREFECT_API_URL"):  # else no private home: a profile may name a server
+        from datagen.flows.runtime import prepare_prefect
+
+        prepare_prefect(where)
+    from datagen.flows.schedule import (
+        FLOW_NAME,
+        ScheduleError,
+        build_deployment,
+        check_server,
+        deploy_to_pool,
+        serve_schedule,
+        worker_command,
+    )
+
+    every = f"every {interval:g} s" if interval is not None else f"on cron {cron!r}"
+    try:
+        url = check_server()
+        deployment = build_deployment(
+            recipe, config, store=where, name=name or recipe.name, interval=interval, cron=cron
+        )
+        if pool is not None:
+            deploy_to_pool(deployment, pool=pool)
+    except ScheduleError as exc:
+        raise _fail(str(exc), code=2) from None
+    full = f"{FLOW_NAME}/{deployment.name}"
+    if pool is not None:
+        out.print(
+            f"registered {full} ({every}) for work pool {pool} at {url}; start its worker: "
+            f"{worker_command(pool, interval)}",
+            soft_wrap=True,
+            markup=False,
+        )
+        return
+    from datagen.flows.run_guard import guard_run
+
+    guard_run()
+    err.print(f"serving {full} ({every}) from {url}; Ctrl-C stops", soft_wrap=True, markup=False)
+    counts = serve_schedule(deployment, interval=interval)
+    summary = ", ".join(f"{outcome} {n}" for outcome, n in counts.items())
+    out.print(f"stopped {full}: runs {summary}", soft_wrap=True, markup=False)
 
 
 for _recipe in all_recipes().values():
-    _add_run_command(_recipe)
+    _add_recipe_command(
+        run_app, _recipe, options=RUN_OPTIONS, defaults=RUN_DEFAULTS, action=_run_flow
+    )
+    _add_recipe_command(
+        schedule_app,
+        _recipe,
+        options=SCHEDULE_OPTIONS,
+        defaults=SCHEDULE_DEFAULTS,
+        action=_schedule_flow,
+    )
 
 
 @catalog_app.command("ls")
@@ -194,28 +298,33 @@ def catalog_ls(
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """List datasets (or one dataset's versions)."""
+    """List datasets (or one dataset's versions); ``tokens`` is prompt+completion tokens its
+    engines spent (the latest version's), with the cost when the engine specs gave prices."""
     from datagen.catalog import CatalogError
+    from datagen.catalog.tokens import tokens_text
 
     catalog = _catalog(store)
     try:
+        tokens = catalog.token_totals()
         if name is None:
-            table = Table("dataset", "versions", "latest", "rows", "created")
+            table = Table("dataset", "versions", "latest", "rows", "tokens", "created")
             for d in catalog.list_datasets():
                 table.add_row(
                     d.name,
                     str(d.versions),
                     str(d.latest_version),
                     str(d.latest_rows),
+                    tokens_text(tokens.get((d.name, d.latest_version))),
                     str(d.created_at)[:19],
                 )
         else:
-            table = Table("version", "rows", "bytes", "schema", "created", "flow run")
+            table = Table("version", "rows", "bytes", "tokens", "schema", "created", "flow run")
             for v in catalog.list_versions(name):
                 table.add_row(
                     f"{v.dataset}@{v.version}",
                     str(v.row_count),
                     str(v.bytes),
+                    tokens_text(tokens.get((v.dataset, v.version))),
                     v.schema_id,
                     str(v.created_at)[:19],
                     v.flow_run_id or "",
@@ -227,13 +336,13 @@ def catalog_ls(
 
 @catalog_app.command("show")
 def catalog_show(
-    ref: Annotated[str, typer.Argument(help="NAME, NAME@latest or NAME@N.")],
+    ref: Annotated[str, typer.Argument(help="NAME, NAME@latest, NAME@N or NAME@TAG.")],
     store: StoreOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a summary.")
     ] = False,
 ) -> None:
-    """Show one version: size, parameters, lineage, stage counts, quarantine."""
+    """Show one version: size, parameters, lineage, stage counts, quarantine, tokens."""
     from datagen.catalog import CatalogError
 
     try:
@@ -288,17 +397,92 @@ def catalog_sql(
 
 @catalog_app.command("delete")
 def catalog_delete(
-    ref: Annotated[str, typer.Argument(help="NAME@N to delete (its number is never reused).")],
+    ref: Annotated[
+        str, typer.Argument(help="NAME@N or NAME@TAG to delete (its number is never reused).")
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Delete a tagged version too, removing its tags.")
+    ] = False,
+    reason: Annotated[
+        str, typer.Option(help="Why, kept in the version's tombstone.")
+    ] = "deleted with catalog delete",
     store: StoreOption = None,
 ) -> None:
-    """Delete one version and its files."""
+    """Delete one version and its files; a tombstone keeps when and why."""
     from datagen.catalog import CatalogError
 
     try:
-        info = _catalog(store).delete(ref)
+        info = _catalog(store).delete(ref, force=force, reason=reason)
     except CatalogError as exc:
         raise _fail(str(exc)) from None
-    out.print(f"deleted {info.dataset}@{info.version}")
+    out.print(f"deleted {info.dataset}@{info.version}", markup=False)
+
+
+@catalog_app.command("tag")
+def catalog_tag(
+    ref: Annotated[str, typer.Argument(help="The version to tag: NAME@N, NAME@latest, NAME@TAG.")],
+    tag: Annotated[
+        str, typer.Argument(help="The tag (starts with a letter, not 'latest'), e.g. prod.")
+    ],
+    store: StoreOption = None,
+) -> None:
+    """Point a tag at a version (NAME@TAG then names it everywhere); moving a tag is recorded."""
+    from datagen.catalog import CatalogError
+
+    try:
+        move = _catalog(store).tag(ref, tag)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    moved = move.previous_version not in (None, move.version)
+    was = f" (was @{move.previous_version})" if moved else ""
+    out.print(f"tagged {move.dataset}@{move.version} {move.tag}{was}", markup=False)
+
+
+@catalog_app.command("untag")
+def catalog_untag(
+    name: Annotated[str, typer.Argument(help="The dataset.")],
+    tag: Annotated[str, typer.Argument(help="The tag to remove.")],
+    store: StoreOption = None,
+) -> None:
+    """Remove a dataset's tag (the removal is recorded in tag_history)."""
+    from datagen.catalog import CatalogError
+
+    try:
+        move = _catalog(store).untag(name, tag)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"untagged {move.dataset} {move.tag} (was @{move.previous_version})", markup=False)
+
+
+@catalog_app.command("prune")
+def catalog_prune(
+    keep: Annotated[
+        int, typer.Option(min=0, help="Versions to keep of each dataset, newest first.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only print what would be removed.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Delete all but each dataset's newest N versions, keeping tagged ones and the parents of
+    kept ones; each deleted version leaves a tombstone."""
+    from datagen.catalog import CatalogError
+
+    try:
+        report = _catalog(store).prune(keep=keep, dry_run=dry_run)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    gone = "would remove" if dry_run else "removed"
+    table = Table("version", "rows", "bytes", "action", "why")
+    for d in report.decisions:
+        action = "keep" if d.kept else gone
+        table.add_row(d.ref, str(d.row_count), str(d.bytes), action, d.why)
+    out.print(table)
+    out.print(
+        f"{gone} {len(report.removed)} of {len(report.decisions)} versions "
+        f"({report.bytes_freed} bytes){' (dry run: nothing removed)' if dry_run else ''}",
+        markup=False,
+    )
 
 
 @catalog_app.command("gc")
@@ -312,6 +496,78 @@ def catalog_gc(
     """Remove what crashed runs left behind (staging, Prefect homes, unregistered versions)."""
     report = _catalog(store).gc(work_older_than=work_older_than)
     out.print(report)
+
+
+@catalog_app.command("runs")
+def catalog_runs(
+    name: Annotated[str | None, typer.Argument(help="Only this dataset's runs.")] = None,
+    store: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead.")] = False,
+) -> None:
+    """List scheduled runs (``datagen schedule``), oldest first: published, unchanged,
+    skipped (the previous run was still going) or failed, and the version each made."""
+    from datagen.catalog import CatalogError
+
+    try:
+        runs = _catalog(store).runs(name)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        for run in runs:
+            sys.stdout.write(json.dumps(run.as_json()) + "\n")
+        return
+    table = Table("started", "dataset", "deployment", "outcome", "version", "flow run", "detail")
+    for run in runs:
+        table.add_row(
+            str(run.started_at)[:19],
+            run.dataset,
+            run.deployment or "",
+            run.outcome,
+            "" if run.version is None else f"{run.dataset}@{run.version}",
+            run.flow_run_id,
+            escape(run.detail or ""),
+        )
+    out.print(table)
+
+
+@catalog_app.command("reverify")
+def catalog_reverify(
+    ref: Annotated[str, typer.Argument(help="NAME@N (or NAME, NAME@latest) to re-verify.")],
+    store: StoreOption = None,
+) -> None:
+    """Re-score a version's rows with the installed verifiers (no engine call) and publish a
+    new version whose parent it is: rows whose verdict no longer qualifies are dropped with
+    their reason, balancing is not redone, the changed verdicts are counted."""
+    from datagen.catalog import CatalogError, Store
+    from datagen.generators.reverify import NotReverifiableError, reverifier_for
+
+    try:
+        info = _catalog(store).resolve(ref)
+        reverifier_for(info.dataset, info.schema_id)  # refused before Prefect starts
+    except (CatalogError, NotReverifiableError) as exc:
+        raise _fail(str(exc), code=2) from None
+    from datagen.flows.run_guard import guard_run
+    from datagen.flows.runtime import prepare_prefect
+
+    home = prepare_prefect(Store.resolve(store))
+    guard_run(remove=[home] if home else [])
+    from datagen.flows.publish import EmptyDatasetError
+    from datagen.flows.reverify import reverify
+
+    try:
+        published = reverify(info.ref, store=store)
+    except NotReverifiableError as exc:
+        raise _fail(str(exc), code=2) from None
+    except EmptyDatasetError as exc:
+        raise _fail(str(exc), code=3) from None
+    changed = _catalog(store).resolve(published["ref"]).stats["reverify"]["changed"]
+    counts = ", ".join(f"{kind} {n}" for kind, n in sorted(changed.items())) or "none"
+    again = " (already published: unchanged)" if published.get("reused") else ""
+    out.print(
+        f"published [bold]{published['ref']}[/bold] from {info.ref}: {published['rows']} rows"
+        f"{again}; changed verdicts: {escape(counts)}",
+        soft_wrap=True,
+    )
 
 
 @app.command("export")

@@ -18,10 +18,12 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 
-from datagen.catalog import Catalog, LineageEntry, Store
+from datagen.catalog import Catalog, LineageEntry, Store, VersionInfo
+from datagen.catalog.publish import UnchangedVersionError
 from datagen.catalog.shards import fsync_dir, write_parquet_atomic
+from datagen.catalog.tokens import TokenUse
 from datagen.generators.report import counts_table
 from datagen.schemas import records_to_table
 from datagen.schemas.records import Quarantined, Record, StageCounts
@@ -65,6 +67,7 @@ class StagedVersion:
     counts: tuple[StageCounts, ...]
     quarantine: dict[str, tuple[Quarantined, ...]]
     stats: dict[str, Any]
+    token_counts: tuple[TokenUse, ...] = ()
 
 
 def stage_version(
@@ -79,6 +82,7 @@ def stage_version(
     counts: Sequence[StageCounts],
     quarantine: Mapping[str, Sequence[Quarantined]],
     stats: dict[str, Any],
+    token_counts: Sequence[TokenUse] = (),
     rows_per_file: int = 50_000,
 ) -> StagedVersion:
     """Put the version's rows into a staging folder of the store, ready for ``publish_version``.
@@ -108,6 +112,7 @@ def stage_version(
         counts=tuple(counts),
         quarantine={stage: tuple(entries) for stage, entries in quarantine.items()},
         stats=stats,
+        token_counts=tuple(token_counts),
     )
 
 
@@ -121,8 +126,28 @@ def open_catalog(store_root: Path) -> None:
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def publish_version(staged: StagedVersion) -> dict[str, Any]:
-    """Register the staged files as the dataset's next version, atomically."""
-    info = Catalog(Store(staged.store_root)).publish(
+    """Register the staged files as the dataset's next version, atomically.
+
+    A run of a deployment (``datagen schedule``) stores the deployment's name in the version,
+    and publishes nothing when its rows are the latest version's (that one, ``reused``).
+    """
+    catalog, made_by = Catalog(Store(staged.store_root)), deployment.name
+    try:
+        info, reused = _publish(catalog, staged, made_by=made_by), False
+    except UnchangedVersionError as exc:
+        info, reused = catalog.resolve(f"{exc.dataset}@{exc.version}"), True
+    shutil.rmtree(Path(staged.files[0]).parent, ignore_errors=True)  # only its pid file is left
+    return {
+        "dataset": info.dataset,
+        "version": info.version,
+        "ref": f"{info.dataset}@{info.version}",
+        "rows": info.row_count,
+        "content_hash": info.content_hash,
+    } | ({"reused": True} if reused else {})
+
+
+def _publish(catalog: Catalog, staged: StagedVersion, *, made_by: str | None) -> VersionInfo:
+    return catalog.publish(
         dataset=staged.dataset,
         files=list(staged.files),
         schema_id=staged.schema_id,
@@ -133,12 +158,7 @@ def publish_version(staged: StagedVersion) -> dict[str, Any]:
         lineage=list(staged.lineage),
         quarantine=staged.quarantine,
         stage_counts=staged.counts,
+        token_counts=staged.token_counts,
+        deployment=made_by,
+        unless_unchanged=made_by is not None,
     )
-    shutil.rmtree(Path(staged.files[0]).parent, ignore_errors=True)  # only its pid file is left
-    return {
-        "dataset": info.dataset,
-        "version": info.version,
-        "ref": f"{info.dataset}@{info.version}",
-        "rows": info.row_count,
-        "content_hash": info.content_hash,
-    }

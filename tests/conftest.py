@@ -17,6 +17,12 @@ from tests.ports import free_port
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 SERVER_DEADLINE_S = 120  # a fresh server migrates its database first; a busy CI core is slow
+SERVICES_OFF = (
+    "CANCELLATION_CLEANUP", "DB_VACUUM", "EVENT_PERSISTER", "EVENT_LOGGER", "FOREMAN",
+    "LATE_RUNS", "PAUSE_EXPIRATIONS", "REPOSSESSOR", "CLEANUP_RECONCILER", "TASK_RUN_RECORDER",
+    "TRIGGERS",
+)  # fmt: skip
+"""Prefect 3.7.7's server services but the scheduler (``settings/models/server/services.py``)."""
 
 
 @pytest.fixture(scope="session")
@@ -34,17 +40,20 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     Every ``datagen`` command the tests start in a fresh process would otherwise start its own
     ephemeral API (measured: 12 of a fake run's 20 s on a fast core, and CI's cores are about
     three times slower). The tests about the ephemeral API (killed runs leave no server behind)
-    drop the variable for their command.
+    drop the variable for their command. Of the server's services only the scheduler runs
+    (``datagen schedule``'s tests need its scheduled runs); the others stay off, as with
+    ``--no-services``.
     """
     home = tmp_path_factory.mktemp("prefect-server-home")
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env |= {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env |= {f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in SERVICES_OFF}
     log = (home / "server.log").open("wb")
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-         "127.0.0.1", "--port", str(port), "--no-ui", "--no-services"],
+         "127.0.0.1", "--port", str(port), "--no-ui"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         preexec_fn=_die_with_parent,  # a pytest killed before its teardown leaves no server
     )  # fmt: skip
