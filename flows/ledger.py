@@ -177,9 +177,13 @@ def publish_ledger(
     rows: Sequence[Record] = (),
     parts: Sequence[Path] = (),
 ) -> dict[str, Any]:
-    """Stage and publish the rows with the ledger's lineage, counts, quarantine and stats."""
+    """Stage and publish the rows with the ledger's lineage, counts, quarantine and stats;
+    the stats keep why records were filtered, so a version's card can say it."""
     if not rows and not parts:
         raise EmptyDatasetError(ledger.dataset, ledger.counts)
+    stats = dict(ledger.stats)
+    if ledger.reasons:
+        stats.setdefault("filter_reasons", dict(ledger.reasons.most_common()))
     staged = stage_version(
         store=store,
         dataset=ledger.dataset,
@@ -190,7 +194,7 @@ def publish_ledger(
         lineage=ledger.lineage,
         counts=ledger.counts,
         quarantine=ledger.quarantine,
-        stats=ledger.stats,
+        stats=stats,
         token_counts=ledger.token_counts(),
     )
     return publish_version(staged)

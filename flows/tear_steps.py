@@ -203,5 +203,4 @@ def account_selection(
         "balance": balance,
         "complexity": complexity,
         "variants": variants,
-        "filter_reasons": dict(ledger.reasons),
     }
