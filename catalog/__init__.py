@@ -3,6 +3,7 @@
 from datagen.catalog.catalog import Catalog, parse_ref
 from datagen.catalog.connection import CatalogLockedError
 from datagen.catalog.export import ExportError, export_hf, export_parquet, render_card
+from datagen.catalog.models import ModelRecord
 from datagen.catalog.records import (
     CatalogError,
     DatasetSummary,
@@ -40,6 +41,7 @@ __all__ = [
     "GcReport",
     "InvalidNameError",
     "LineageEntry",
+    "ModelRecord",
     "PruneDecision",
     "PruneReport",
     "PublishError",

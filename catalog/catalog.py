@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from datagen.catalog.card import card_file
 from datagen.catalog.connection import (
     DEFAULT_LOCK_TIMEOUT,
     catalog_connection,
@@ -26,6 +27,7 @@ from datagen.catalog.connection import (
 from datagen.catalog.evaluations import Evaluation, insert_evaluation, select_evaluations
 from datagen.catalog.gc import collect_garbage
 from datagen.catalog.migrations import migrate
+from datagen.catalog.models import ModelRecord, insert_model, select_models
 from datagen.catalog.publish import PlaceFile, commit_version, prepare_publish
 from datagen.catalog.query import diff_versions, run_sql
 from datagen.catalog.records import (
@@ -85,6 +87,12 @@ def parse_ref(ref: str) -> tuple[str, int | str | None]:
 
 def _to_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _card_path(folder: Path) -> str | None:
+    """Where a version's dataset card is (``card.py``), or ``None`` before it has one."""
+    path = card_file(folder)
+    return str(path) if path else None
 
 
 class Catalog:
@@ -312,6 +320,7 @@ class Catalog:
             tags = tags_of_version(con, info.dataset, info.version)
             evaluations = select_evaluations(con, info.dataset, info.version)
             tokens = select_tokens(con, info.dataset, info.version)
+            models = select_models(con, info.dataset, info.version)
         return {
             "ref": info.ref,
             "dataset": info.dataset,
@@ -341,6 +350,8 @@ class Catalog:
             "quarantine": [{"stage": s, "reason": r, "count": n} for s, r, n in quarantine],
             "evaluations": [e.as_json() for e in evaluations],
             "tokens": tokens,
+            "card": _card_path(self.store.version_dir(info.dataset, info.version)),
+            "models": [m.as_json() for m in models],
         }
 
     def token_totals(self) -> dict[tuple[str, int], dict[str, Any]]:
@@ -368,6 +379,22 @@ class Catalog:
             check_name(dataset)
         with self.connect() as con:
             return select_runs(con, dataset)
+
+    def record_model(self, record: ModelRecord) -> ModelRecord:
+        """Store a checkpoint trained on a version (which must still exist); see ``models.py``."""
+        with self.connect() as con:
+            self._resolve(con, record.dataset, record.version)
+            insert_model(con, record)
+        return record
+
+    def models(self, dataset: str | None = None) -> list[ModelRecord]:
+        """Recorded checkpoints (of one dataset's versions, or all), oldest first."""
+        if dataset is not None:
+            check_name(dataset)
+        with self.connect() as con:
+            if dataset is not None:
+                self._known_dataset(con, dataset)
+            return select_models(con, dataset)
 
     # -- reading -----------------------------------------------------------------------------
 

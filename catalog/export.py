@@ -1,75 +1,51 @@
-"""Exports of a version for people and tools outside the store, each with a dataset card.
+"""Exports of a version for people and tools outside the store, each with its dataset card.
 
-``export_parquet`` copies the parts as they are (trainers read Parquet directly);
-``export_hf`` writes a Hugging Face ``datasets`` folder that ``load_from_disk`` opens.
-The card records where the rows came from, so an export stays traceable once copied away.
+``export_parquet`` copies the parts as they are (trainers read Parquet directly), and
+``datasets.load_dataset(OUT)`` reads them through the card's ``configs``; ``export_hf`` writes
+a Hugging Face ``datasets`` folder that ``load_from_disk`` opens (its card has no ``configs``:
+``save_to_disk``'s Arrow files are not a ``load_dataset`` layout). The card (``README.md`` and
+``plots/``, see ``card.py``) records where the rows came from, so an export stays traceable
+once copied away.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pyarrow.parquet as pq
 
+from datagen.catalog.card import Card, export_card, version_card, write_card
+from datagen.catalog.card_text import DATA_SPLIT
 from datagen.catalog.catalog import Catalog
 from datagen.catalog.records import CatalogError
 
-CARD = "card.md"
 HF_LABEL = "label"
+HF_SECTION = """## Loading this export
+
+A `datasets.save_to_disk` folder: `datasets.load_from_disk("<this folder>")` opens it (not
+`load_dataset`, which reads Parquet or JSON files)."""
 
 
 class ExportError(CatalogError):
     """An export that cannot be written as asked."""
 
 
-def _json_block(value: Any) -> str:
-    return "```json\n" + json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n```"
+def render_card(
+    card: Card, *, data_files: Mapping[str, Sequence[str]] | None, section: str = ""
+) -> str:
+    """An export's README.md: the version's card, its ``configs`` naming the export's files
+    (none for a ``save_to_disk`` folder) and ``section`` (the trainer's commands) appended."""
+    return export_card(card, data_files=data_files, section=section).text()
 
 
-def render_card(shown: dict[str, Any]) -> str:
-    """A Markdown dataset card from ``Catalog.show`` output."""
-    lines = [
-        f"# {shown['ref']}",
-        "",
-        f"- rows: {shown['row_count']}",
-        f"- bytes (Parquet, zstd): {shown['bytes']}",
-        f"- content hash (sha256 of the Arrow IPC stream): `{shown['content_hash']}`",
-        f"- record schema: `{shown['schema_id']}`",
-        f"- code version: `{shown['code_version']}`",
-        f"- created: {shown['created_at']}",
-        f"- flow run: {shown['flow_run_id'] or 'none'}",
-        "",
-        "## Parameters",
-        "",
-        _json_block(shown["params"]),
-        "",
-        "## Lineage",
-        "",
-    ]
-    if shown["lineage"]:
-        lines += ["| kind | ref | license |", "| --- | --- | --- |"]
-        lines += [f"| {e['kind']} | {e['ref']} | {e['license'] or ''} |" for e in shown["lineage"]]
-    else:
-        lines.append("No recorded parents or sources.")
-    lines += ["", "## Statistics", "", _json_block(shown["stats"]), ""]
-    if shown["stage_counts"]:
-        lines += [
-            "## Stages",
-            "",
-            "| stage | in | out | filtered | quarantined |",
-            "| --- | ---: | ---: | ---: | ---: |",
-        ]
-        lines += [
-            f"| {c['stage']} | {c['n_in']} | {c['n_out']} | {c['n_filtered']} | "
-            f"{c['n_quarantined']} |"
-            for c in shown["stage_counts"]
-        ]
-        lines.append("")
-    return "\n".join(lines)
+def write_export_card(
+    card: Card, out_dir: Path, *, data_files: Mapping[str, Sequence[str]] | None, section: str = ""
+) -> Path:
+    """Write ``render_card``'s README.md and the card's plots into ``out_dir``."""
+    return write_card(export_card(card, data_files=data_files, section=section), out_dir)
 
 
 def _prepare_dir(out_dir: Path) -> Path:
@@ -83,12 +59,12 @@ def _prepare_dir(out_dir: Path) -> Path:
 def export_parquet(catalog: Catalog, ref: str, out_dir: Path) -> list[Path]:
     """Copy a version's Parquet parts and its card into ``out_dir``; return the parts."""
     info = catalog.resolve(ref)
-    shown = catalog.show(info.ref)
+    card = version_card(catalog, info.ref)
     out_dir = _prepare_dir(out_dir)
     copied = []
     for path in info.paths:
         copied.append(Path(shutil.copy2(path, out_dir / path.name)))
-    (out_dir / CARD).write_text(render_card(shown))
+    write_export_card(card, out_dir, data_files={DATA_SPLIT: [p.name for p in copied]})
     return copied
 
 
@@ -107,12 +83,12 @@ def export_hf(catalog: Catalog, ref: str, out_dir: Path) -> Path:
             f"{info.ref} has no {HF_LABEL!r} column, which the hf export needs; "
             f"its columns are: {', '.join(columns)}"
         )
-    shown = catalog.show(info.ref)
+    card = version_card(catalog, info.ref)
     out_dir = _prepare_dir(out_dir)
     with tempfile.TemporaryDirectory(prefix="datagen-hf-") as cache:
         dataset = datasets.Dataset.from_parquet(
             [str(p) for p in info.paths], cache_dir=cache, keep_in_memory=False
         )
         dataset.save_to_disk(str(out_dir))
-    (out_dir / CARD).write_text(render_card(shown))
+    write_export_card(card, out_dir, data_files=None, section=HF_SECTION)
     return out_dir

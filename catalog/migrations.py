@@ -167,6 +167,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE versions ADD COLUMN deployment TEXT",
         ),
     ),
+    Migration(
+        version=5,
+        name="models",
+        statements=(
+            # One row per checkpoint ``datagen train`` made (see models.py): where it is, the
+            # version and view it trained on, the trainer, the base model, the trainer options
+            # and final metrics (JSON), the Prefect flow run. Rows outlive their version.
+            """CREATE TABLE models (
+                model_id TEXT PRIMARY KEY,
+                path TEXT NOT NULL,
+                dataset TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                trainer TEXT NOT NULL,
+                view TEXT NOT NULL,
+                base_model TEXT NOT NULL,
+                options JSON NOT NULL,
+                metrics JSON NOT NULL,
+                flow_run_id TEXT,
+                created_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -24,6 +24,7 @@ CATALOG_TABLES = (
     "tombstones",
     "runs",
     "token_counts",
+    "models",
     "schema_migrations",
 )
 RESERVED_NAMES = frozenset(

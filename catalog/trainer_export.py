@@ -1,4 +1,4 @@
-"""Write generic view rows as a trainer's files: split, shaped, with a README and the card.
+"""Write generic view rows as a trainer's files: split, shaped, with the card as README.
 
 The rows come from a dataset's view (``generators.views``); this module knows nothing of any
 dataset. Views are kinds of training, not datasets:
@@ -28,13 +28,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from datagen.catalog.export import CARD, ExportError, _prepare_dir
+from datagen.catalog.card import Card
+from datagen.catalog.export import ExportError, _prepare_dir, write_export_card
 from datagen.catalog.shards import write_parquet_atomic
 from datagen.catalog.splits import split_rows
 from datagen.catalog.trainer_formats import LAYOUTS, TRAINERS, GuideFacts, Layout
 from datagen.catalog.trainer_media import check_media, copy_media, plan_media
 
 README = "README.md"
+"""The export's one README: the version's card, then how to train on the files."""
 VIEW_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "rl": {
         "id": str,
@@ -143,14 +145,15 @@ def write_trainer_export(
     out_dir: Path,
     fractions: Mapping[str, float],
     ref: str,
-    card: str,
+    card: Card,
     reward_path: str | None = None,
     reward_import: str | None = None,
     note: str | None = None,
 ) -> TrainerExport:
     """Split ``rows`` by ``fractions``, write each split in the trainer's shape, the rows'
-    clips under ``media/``, then the trainer's extra files (``dataset_info.json``), README.md
-    (with the dataset's ``note`` for this trainer, if any) and ``card`` as card.md."""
+    clips under ``media/``, then the trainer's extra files (``dataset_info.json``) and
+    README.md: the version's ``card`` (its ``configs`` naming the split files, its plots in
+    ``plots/``) with the trainer's section (and the dataset's ``note`` for it, if any)."""
     layout = layout_for(trainer, view)
     check_view_rows(layout.view, rows)
     # before the folder is made: a missing clip or a row the trainer cannot take leaves nothing
@@ -182,19 +185,20 @@ def write_trainer_export(
     )
     for name, text in (layout.extra_files(facts) if layout.extra_files else {}).items():
         (out_dir / name).write_text(text)
-    (out_dir / README).write_text(render_readme(layout, facts, fractions, note))
-    (out_dir / CARD).write_text(card)
+    write_export_card(
+        card,
+        out_dir,
+        data_files={split: [name] for split, name in facts.files.items()},
+        section=render_readme(layout, facts, fractions, note),
+    )
     return TrainerExport(out_dir, trainer, layout.view, files, counts)
 
 
 def render_readme(
     layout: Layout, facts: GuideFacts, fractions: Mapping[str, float], note: str | None = None
 ) -> str:
-    """The hand-off note. Its YAML header names the split files, so ``datasets.load_dataset``
-    on the folder gives splits named as exported (``val`` stays ``val``)."""
-    header = ["---", "configs:", "- config_name: default", "  data_files:"]
-    for split, file_name in facts.files.items():
-        header += [f"  - split: {split}", f"    path: {file_name}"]
+    """The hand-off section of the export's README (below the version's card): the split files
+    and how to start the trainer on them."""
     table = ["| split | fraction | rows | file |", "| --- | ---: | ---: | --- |"]
     table += [
         f"| {split} | {fractions[split]:g} | {facts.counts[split]} | `{facts.files[split]}` |"
@@ -202,21 +206,17 @@ def render_readme(
     ]
     return "\n".join(
         [
-            *header,
-            "---",
-            "",
-            f"# {facts.ref}: {layout.view} view for {layout.trainer}",
+            f"## {facts.ref}: {layout.view} view for {layout.trainer}",
             "",
             *table,
             "",
             "Rows are split by a SHA-256 hash of their task id: no task is in two splits, and "
-            "re-exporting gives the same splits.",
+            "re-exporting gives the same splits. The front matter's `configs` name the split "
+            "files, so `datasets.load_dataset` on this folder gives splits named as exported "
+            "(`val` stays `val`).",
             "",
             layout.guide(facts),
             "",
             *([note, ""] if note else []),
-            f"`{CARD}` beside this file is the version's card: parameters, lineage and stage "
-            "counts.",
-            "",
         ]
     )

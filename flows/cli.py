@@ -357,6 +357,28 @@ def catalog_show(
     render_show(out, shown)
 
 
+@catalog_app.command("card")
+def catalog_card(
+    ref: Annotated[str, typer.Argument(help="NAME, NAME@latest, NAME@N or NAME@TAG.")],
+    store: StoreOption = None,
+) -> None:
+    """Write a version's dataset card (README.md with Hugging Face front matter, and plots/)
+    into its folder, replacing the one it has: for versions published before cards."""
+    from datagen.catalog import CatalogError
+    from datagen.catalog.card import publish_card, read_card
+    from datagen.generators.recipes import card_spec
+
+    catalog = _catalog(store)
+    try:
+        info = catalog.resolve(ref)
+        path = publish_card(catalog, info.ref, spec=card_spec(info.dataset))
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    card = read_card(path.parent)
+    plots = len(card.plots) if card else 0
+    out.print(f"wrote the card of {info.ref} to {path} ({plots} plots)", soft_wrap=True)
+
+
 @catalog_app.command("diff")
 def catalog_diff(
     ref_a: Annotated[str, typer.Argument(help="First version (NAME@N).")],
@@ -370,6 +392,45 @@ def catalog_diff(
         out.print_json(json.dumps(_catalog(store).diff(ref_a, ref_b), default=str))
     except CatalogError as exc:
         raise _fail(str(exc)) from None
+
+
+@catalog_app.command("report")
+def catalog_report(
+    ref: Annotated[str, typer.Argument(help="NAME@N, NAME@latest or NAME@TAG to report on.")],
+    out_path: Annotated[
+        Path, typer.Option("--out", help="The HTML file to write (replaced if it exists).")
+    ],
+    rows: Annotated[int, typer.Option("--rows", min=0, help="Sample rows to show.")] = 10,
+    per_reason: Annotated[
+        int,
+        typer.Option("--per-reason", min=0, help="Quarantined records to show per reason."),
+    ] = 3,
+    store: StoreOption = None,
+) -> None:
+    """Write one self-contained HTML page of a version: its card with plots, sample rows with
+    verdicts, quarantine by reason, lineage and diffs to the previous version and parents."""
+    from datagen.catalog import CatalogError
+    from datagen.catalog.report import build_report
+    from datagen.catalog.report_html import render_report_html
+
+    try:
+        report = build_report(_catalog(store), ref, rows=rows, per_reason=per_reason)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    page = render_report_html(report)
+    staged = out_path.with_name(f".{out_path.name}.tmp")
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(page, encoding="utf-8")
+        staged.replace(out_path)  # a reader never sees half a page
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise _fail(f"cannot write the report to {out_path}: {exc}") from None
+    out.print(
+        f"wrote the report of {report.ref} to {out_path} ({len(page.encode()) // 1024} KiB)",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 @catalog_app.command("sql")
@@ -530,6 +591,41 @@ def catalog_runs(
     out.print(table)
 
 
+@catalog_app.command("models")
+def catalog_models(
+    name: Annotated[
+        str | None, typer.Argument(help="Only checkpoints trained on this dataset's versions.")
+    ] = None,
+    store: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead.")] = False,
+) -> None:
+    """List the checkpoints ``datagen train`` recorded, oldest first: the version each trained
+    on, the trainer and view, the base model, the checkpoint folder and its final metrics."""
+    from datagen.catalog import CatalogError
+    from datagen.flows.render import metrics_text
+
+    try:
+        models = _catalog(store).models(name)
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        for model in models:
+            sys.stdout.write(json.dumps(model.as_json(), default=str) + "\n")
+        return
+    table = Table("created", "version", "trainer", "view", "base model", "checkpoint", "metrics")
+    for model in models:
+        table.add_row(
+            str(model.created_at)[:19],
+            model.ref,
+            model.trainer,
+            model.view,
+            escape(model.base_model),
+            escape(model.path),
+            escape(metrics_text(model.metrics)),
+        )
+    out.print(table)
+
+
 @catalog_app.command("reverify")
 def catalog_reverify(
     ref: Annotated[str, typer.Argument(help="NAME@N (or NAME, NAME@latest) to re-verify.")],
@@ -567,6 +663,113 @@ def catalog_reverify(
         f"published [bold]{published['ref']}[/bold] from {info.ref}: {published['rows']} rows"
         f"{again}; changed verdicts: {escape(counts)}",
         soft_wrap=True,
+    )
+
+
+@app.command("train")
+def train(
+    ref: Annotated[str, typer.Argument(help="NAME@N or NAME@TAG (or NAME: latest) to train on.")],
+    trainer: Annotated[
+        str,
+        typer.Option(
+            help="trl-sft | trl-grpo | trl-dpo | trl-reward (trained here, on one device) or "
+            "verl | openrlhf | llamafactory (launch script and config written, not run)."
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            help="Base model: a local model folder for TRL; for a launch script, any name its "
+            "trainer loads where it runs."
+        ),
+    ],
+    max_steps: Annotated[
+        int | None, typer.Option(min=1, help="Stop after this many optimizer steps.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Run folder, new or empty: data/ (the export), checkpoint/ (the model) and any "
+            "launch script (default checkpoints/NAME-vN-TRAINER).",
+        ),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="key=value for the trainer, repeatable: a TRL config field "
+            "(learning_rate=1e-5), a verl Hydra override, an OpenRLHF flag, a LLaMA-Factory "
+            "YAML key.",
+        ),
+    ] = None,
+    view: Annotated[
+        str | None,
+        typer.Option(
+            help="The view, for a trainer that takes several (llamafactory: "
+            "preference, the default, or sft)."
+        ),
+    ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="Split fractions by a hash of the task id (default train=0.95,val=0.05)."
+        ),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Train on a version: export it in the trainer's view, run TRL's trainer and record the
+    checkpoint in the catalog (``catalog models``), or write verl's, OpenRLHF's or
+    LLaMA-Factory's launch script beside the export and print the command."""
+    from datagen.catalog import CatalogError, Store
+    from datagen.catalog.splits import DEFAULT_SPLIT
+    from datagen.generators.training.trainers import (
+        TrainingError,
+        default_out_dir,
+        parse_options,
+        plan_training,
+    )
+
+    try:
+        options = parse_options(option or [])
+        info = _catalog(store).resolve(ref)
+        run_dir = out_dir or default_out_dir(info.dataset, info.version, trainer)
+        plan_training(  # refused before Prefect starts
+            trainer=trainer, dataset=info.dataset, model=model, out_dir=run_dir, view=view,
+            max_steps=max_steps, options=options,
+        )  # fmt: skip
+    except (CatalogError, TrainingError) as exc:
+        raise _fail(str(exc), code=2) from None
+    from datagen.flows.run_guard import guard_run
+    from datagen.flows.runtime import prepare_prefect
+
+    home = prepare_prefect(Store.resolve(store))
+    guard_run(remove=[home] if home else [])
+    from datagen.flows.render import metrics_text
+    from datagen.flows.train import train as train_flow
+
+    try:
+        done = train_flow(
+            info.ref, trainer=trainer, model=model, out_dir=run_dir, max_steps=max_steps,
+            options=options, view=view, split=split or DEFAULT_SPLIT, store=store,
+        )  # fmt: skip
+    except (CatalogError, TrainingError) as exc:
+        raise _fail(str(exc)) from None
+    if "command" in done:
+        out.print(
+            f"exported {done['ref']} ({done['view']} view) to {done['data_dir']} and wrote "
+            f"{', '.join(done['files'])}; train with:",
+            soft_wrap=True,
+            markup=False,
+        )
+        out.print(f"  {done['command']}", soft_wrap=True, markup=False)
+        return
+    out.print(
+        f"trained {done['trainer']} on {done['ref']} ({done['view']} view) for {done['steps']} "
+        f"steps: {metrics_text(done['metrics'])}; checkpoint {done['checkpoint']} (model "
+        f"{done['model_id']}, see datagen catalog models)",
+        soft_wrap=True,
+        markup=False,
     )
 
 

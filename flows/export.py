@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from datagen.catalog import Catalog, ExportError, render_card
+from datagen.catalog import Catalog, ExportError
+from datagen.catalog.card import version_card
 from datagen.catalog.splits import DEFAULT_SPLIT, parse_split
 from datagen.catalog.trainer_export import TrainerExport, layout_for, write_trainer_export
 from datagen.generators.views import (
@@ -61,7 +62,7 @@ def export_for_trainer(
         out_dir=out_dir,
         fractions=fractions,
         ref=info.ref,
-        card=render_card(catalog.show(info.ref)),
+        card=version_card(catalog, info.ref),
         reward_path=str(Path(rewards.__file__).resolve()),
         reward_import=TRL_REWARD,
         note=trainer_note(info.dataset, trainer),

@@ -1,12 +1,16 @@
 """The publish and report end of every dataset flow.
 
 Rows are written to a staging folder inside the store first; only then does the publish task
-open the catalog, for one short transaction (DuckDB allows one writer process at a time).
+open the catalog, for one short transaction (DuckDB allows one writer process at a time). The
+version's dataset card (``README.md`` and ``plots/`` in its folder) is written right after the
+commit, from the recipe's card spec; a card that fails is logged and leaves the version as
+committed (``datagen catalog card`` writes it again).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 from collections.abc import Mapping, Sequence
@@ -17,16 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
+from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import deployment, flow_run
 
 from datagen.catalog import Catalog, LineageEntry, Store, VersionInfo
+from datagen.catalog.card import card_file, publish_card
 from datagen.catalog.publish import UnchangedVersionError
 from datagen.catalog.shards import fsync_dir, write_parquet_atomic
 from datagen.catalog.tokens import TokenUse
+from datagen.generators.recipes import card_spec
 from datagen.generators.report import counts_table
 from datagen.schemas import records_to_table
 from datagen.schemas.records import Quarantined, Record, StageCounts
+
+log = logging.getLogger(__name__)
 
 
 class EmptyDatasetError(RuntimeError):
@@ -137,13 +146,39 @@ def publish_version(staged: StagedVersion) -> dict[str, Any]:
     except UnchangedVersionError as exc:
         info, reused = catalog.resolve(f"{exc.dataset}@{exc.version}"), True
     shutil.rmtree(Path(staged.files[0]).parent, ignore_errors=True)  # only its pid file is left
-    return {
-        "dataset": info.dataset,
-        "version": info.version,
-        "ref": f"{info.dataset}@{info.version}",
-        "rows": info.row_count,
-        "content_hash": info.content_hash,
-    } | ({"reused": True} if reused else {})
+    card = ensure_card(catalog, info)
+    return (
+        {
+            "dataset": info.dataset,
+            "version": info.version,
+            "ref": f"{info.dataset}@{info.version}",
+            "rows": info.row_count,
+            "content_hash": info.content_hash,
+        }
+        | ({"reused": True} if reused else {})
+        | ({"card": str(card)} if card else {})
+    )
+
+
+def ensure_card(catalog: Catalog, info: VersionInfo) -> Path | None:
+    """Write the version's card unless it has one, and link it from the run (artifact
+    ``<dataset>-card``); ``None`` when the card failed, which is logged and fails nothing."""
+    folder = catalog.store.version_dir(info.dataset, info.version)
+    try:
+        path = card_file(folder) or publish_card(catalog, info.ref, spec=card_spec(info.dataset))
+    except Exception:  # the version is committed: a card must not undo that
+        log.exception(
+            "the card of %s failed; `datagen catalog card %s` retries", info.ref, info.ref
+        )
+        return None
+    key = "".join(ch if ch.isalnum() else "-" for ch in info.dataset.lower())
+    create_link_artifact(
+        link=path.as_uri(),
+        link_text=f"{info.dataset}@{info.version} dataset card",
+        key=f"{key}-card",
+        description=f"README.md and plots of {info.dataset}@{info.version}",
+    )
+    return path
 
 
 def _publish(catalog: Catalog, staged: StagedVersion, *, made_by: str | None) -> VersionInfo:

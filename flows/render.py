@@ -21,8 +21,8 @@ SUMMARY_FIELDS = (
 
 
 def render_show(console: Console, shown: dict[str, Any]) -> None:
-    """A version's summary, lineage, stage counts, quarantine, tokens and evaluations, as
-    tables."""
+    """A version's summary (with where its dataset card is), lineage, stage counts, quarantine,
+    tokens, evaluations and the checkpoints trained on it, as tables."""
     summary = Table("field", "value", title=shown.get("ref", ""))
     if shown.get("tags"):
         summary.add_row("tags", ", ".join(shown["tags"]))
@@ -31,6 +31,7 @@ def render_show(console: Console, shown: dict[str, Any]) -> None:
     summary.add_row("params", json.dumps(shown.get("params"), default=str))
     if labels := (shown.get("stats") or {}).get("labels"):
         summary.add_row("labels", json.dumps(labels))
+    summary.add_row("card", shown.get("card") or f"none yet: datagen catalog card {shown['ref']}")
     console.print(summary)
     _rows(console, "lineage", shown.get("lineage", []), ("kind", "ref", "license"))
     _rows(
@@ -61,6 +62,30 @@ def render_show(console: Console, shown: dict[str, Any]) -> None:
     _rows(
         console, "evaluations", evaluations, ("eval_id", "kind", "engine", "finished_at", "figures")
     )
+    models = [
+        m | {"created_at": _minute(m["created_at"]), "metrics": metrics_text(m["metrics"])}
+        for m in shown.get("models", [])
+    ]
+    _rows(
+        console,
+        "models trained on it",
+        models,
+        ("created_at", "trainer", "view", "base_model", "path", "metrics"),
+    )
+
+
+MODEL_METRICS = ("global_step", "train_loss", "eval_loss", "reward", "eval_accuracy")
+"""The final metrics of a checkpoint that ``catalog show`` and ``catalog models`` print."""
+
+
+def metrics_text(metrics: dict[str, Any]) -> str:
+    """A checkpoint's main final metrics on one line: ``global_step 2, train_loss 0.693``."""
+    return ", ".join(f"{key} {_number(metrics[key])}" for key in MODEL_METRICS if key in metrics)
+
+
+def _minute(moment: str) -> str:
+    """An ISO 8601 time to the minute, ``2026-12-06 13:05``."""
+    return moment[:16].replace("T", " ")
 
 
 def _cost(value: float | None) -> str:

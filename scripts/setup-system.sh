@@ -14,6 +14,9 @@ packages=(openjdk-17-jdk-headless nodejs g++ mono-mcs mono-runtime)
 # Omni-Detective's clips and observers: speech (espeak-ng), tones and noise (sox), video and
 # probing (ffmpeg, ffprobe), OCR (tesseract), and the font ffmpeg's drawtext draws the demo with.
 packages+=(espeak-ng sox ffmpeg tesseract-ocr tesseract-ocr-eng fonts-dejavu-core)
+# Headless Chromium: tests/report loads `datagen catalog report`'s HTML page from disk in a real
+# browser and checks that every inline plot decodes and the lineage SVG renders.
+packages+=(chromium)
 # Debian's nodejs leaves npm to a package of its own; NodeSource's nodejs bundles npm and
 # declares a conflict with that package, so asking for it there fails the whole install.
 if ! command -v npm >/dev/null; then

@@ -14,7 +14,7 @@ from datagen.generators.a2search.configs import (
 )
 from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
-from datagen.generators.recipes import Recipe
+from datagen.generators.recipes import GENERIC_PLOTS, CardSpec, PlotSpec, Recipe
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +109,48 @@ def require_native_tools(spec: str) -> None:
         )
 
 
+CARD = CardSpec(
+    title="A²Search answer sets",
+    summary="Open-domain questions with answer sets: every answer the evidence supports, so "
+    "an ambiguous question rewards each of its true answers.",
+    method="A²Search: batched search-agent trajectories over a BM25 corpus propose answers; "
+    "alternatives to the reference answer are proved by verifier votes on their evidence "
+    "(an alternative with at least `eta` yes votes joins the set); questions with more than "
+    "one answer are marked ambiguous.",
+    paper="https://arxiv.org/abs/2510.07958",
+    verifiers="Verifier engines' votes on the evidence decide each answer set; "
+    "`datagen.verifiers.ansf1` (AnsF1) is the RL reward.",
+    task_categories=("question-answering",),
+    tags=("search-agent", "rlvr", "ambiguous-questions"),
+    plots=(
+        PlotSpec(name="alternatives", title="A²Search alternatives per question", kind="hist",
+                 column="alternatives"),
+        PlotSpec(name="answer-set-sizes", title="Answers per answer set", kind="length",
+                 column="answer_set"),
+        PlotSpec(name="ambiguous", title="Ambiguous questions", kind="bar", column="ambiguous"),
+        GENERIC_PLOTS[-1],
+    ),
+)  # fmt: skip
+
+TRAJECTORIES_CARD = CardSpec(
+    title="A²Search trajectories",
+    summary="The search agent's trajectories behind an A²Search version: messages (tool "
+    "turns marked), searches, the final answer and why each ended.",
+    method=CARD.method,
+    paper=CARD.paper,
+    verifiers=CARD.verifiers,
+    task_categories=("question-answering", "text-generation"),
+    tags=("search-agent", "trajectories"),
+    plots=(
+        PlotSpec(name="finish-reasons", title="Why trajectories ended", kind="bar",
+                 column="finish_reason"),
+        PlotSpec(name="tool-calls", title="Searches per trajectory", kind="hist",
+                 column="tool_calls"),
+        PlotSpec(name="agents", title="Trajectories per agent", kind="bar", column="agent"),
+        GENERIC_PLOTS[-1],
+    ),
+)  # fmt: skip
+
 RECIPE = Recipe(
     name="a2search",
     dataset="a2search",
@@ -116,5 +158,7 @@ RECIPE = Recipe(
     flow="datagen.flows.a2search:a2search",
     help="Build A²Search: search-agent trajectories, verified alternative answers, answer sets.",
     cannot_reverify="the verifier engines' votes that made each answer set",
+    card=CARD,
+    more_cards=(("a2search-trajectories", TRAJECTORIES_CARD),),
 )
 TRAJECTORIES_DATASET = "a2search-trajectories"

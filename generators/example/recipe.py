@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
-from datagen.generators.recipes import Recipe
+from datagen.generators.recipes import GENERIC_PLOTS, CardSpec, PlotSpec, Recipe
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +34,24 @@ class ExampleConfig:
         parse_engine_spec(self.engine, known_kind=False)
 
 
+CARD = CardSpec(
+    title="Worked example: arithmetic by pass rate",
+    summary="Arithmetic questions with their answers, kept by how often the engine answers "
+    "them right (the worked example of `docs/adding-a-dataset.md`).",
+    method="Questions made from the seed, answered K times by the engine; a question's pass "
+    "rate is its difficulty; kept within a pass-rate band, balanced over pass-rate buckets.",
+    verifiers="Exact match of the integer answer.",
+    task_categories=("question-answering",),
+    tags=("math", "rlvr", "example"),
+    plots=(
+        PlotSpec(name="pass-rates", title="Pass-rate distribution", kind="hist",
+                 column="pass_rate", bins=10),
+        PlotSpec(name="pass-buckets", title="Questions per pass-rate bucket", kind="bar",
+                 column="pass_bucket"),
+        GENERIC_PLOTS[-1],
+    ),
+)  # fmt: skip
+
 RECIPE = Recipe(
     name="example",
     dataset="example",
@@ -41,4 +59,5 @@ RECIPE = Recipe(
     flow="datagen.flows.example:example",
     help="Build the worked example: arithmetic questions kept by the engine's pass rate.",
     cannot_reverify="the engine's answers, only their pass rate (re-measuring it needs the engine)",
+    card=CARD,
 )

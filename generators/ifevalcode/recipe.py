@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
-from datagen.generators.recipes import Recipe
+from datagen.generators.recipes import GENERIC_PLOTS, CardSpec, PlotSpec, Recipe
 from datagen.verifiers.code.languages import LANGUAGES
 
 PAPER_CONSTRAINTS = (2, 15, 5.0)
@@ -72,6 +72,38 @@ class IFEvalCodeConfig:
         parse_engine_spec(self.engine, known_kind=False)
 
 
+CHAIN_STAGES = ("backward", "pick")
+"""``pipeline.BACKWARD_STAGES[0]`` and ``FORWARD_STAGES[0]``, spelt out (the CLI imports recipes
+at start-up, the pipeline imports the sandbox): each chain's quarantine, the keep stage's
+failures among it, is stored under these names."""
+
+CARD = CardSpec(
+    title="IFEvalCode",
+    summary="Code problems in seven languages (Python, Java, JavaScript, TypeScript, shell, "
+    "C++, C#) with instructions the code must follow, each checked for correctness and for "
+    "instruction-following, in English and Chinese.",
+    method="IFEvalCode: backward, the constraints a passing reference already meets, decided "
+    "by tree-sitter; forward, the engine picks constraints from the checker library's menu "
+    "and revises the solution to follow them. A row is kept when its answer passes its tests "
+    "and its checker in the sandbox and every constraint's checker rejects a mutant of it.",
+    paper="https://arxiv.org/abs/2507.22462",
+    verifiers="`datagen.verifiers.code` runs `check_correctness` and `check_instruction` in the "
+    "sandbox; the RL reward is correct × instruction (`compute_score(\"ifevalcode\", ...)`).",
+    task_categories=("text-generation",),
+    tags=("code", "instruction-following", "multilingual", "rlvr"),
+    plots=(
+        PlotSpec(name="pass-rate-per-language",
+                 title="IFEvalCode keep pass rate per language", kind="rate",
+                 column="programming_language", stages=CHAIN_STAGES, having="direction"),
+        PlotSpec(name="languages", title="Rows per language", kind="bar",
+                 column="programming_language"),
+        PlotSpec(name="constraints", title="Constraints per problem", kind="length",
+                 column="constraints"),
+        PlotSpec(name="directions", title="Rows per direction", kind="bar", column="direction"),
+        GENERIC_PLOTS[-1],
+    ),
+)  # fmt: skip
+
 RECIPE = Recipe(
     name="ifevalcode",
     dataset="ifevalcode",
@@ -80,4 +112,5 @@ RECIPE = Recipe(
     help="Build IFEvalCode: code problems with constraints, derived from passing code "
     "(backward) or picked and answered by the engine (forward), in seven languages, each "
     "checked for correctness and instruction-following.",
+    card=CARD,
 )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
-from datagen.generators.recipes import Recipe
+from datagen.generators.recipes import GENERIC_PLOTS, CardSpec, PlotSpec, Recipe
 
 AT_LEAST_ONE = ("inquiries", "turn_tokens", "shard_size", "cloze_blanks")
 
@@ -54,6 +54,32 @@ class OmniDetectiveConfig:
                 parse_engine_spec(spec, known_kind=False)
 
 
+CARD = CardSpec(
+    title="Omni-Detective captions",
+    summary="Detailed, chronological captions of audio and video clips, each with its "
+    "evidence trail, the ASR transcript, a hallucination check and Omni-Cloze items.",
+    method="Omni-Detective: a detective engine that never hears or sees a clip asks observer "
+    "tools (ASR, OCR, audio, video, an omni model) about it, then writes the caption from "
+    "their observations; every sentence is checked against them.",
+    paper="https://arxiv.org/abs/2510.12720",
+    verifiers="The hallucination check flags a sentence whose numbers, names, quotes or "
+    "content words no observation supports (`--judge` adds an engine's verdict); Omni-Cloze "
+    "blanks score captions with `datagen eval cloze`.",
+    task_categories=("audio-text-to-text", "video-text-to-text"),
+    tags=("captioning", "audio", "video", "agent"),
+    plots=(
+        PlotSpec(name="hallucination", title="Omni hallucination rate (flagged sentences "
+                 "per caption)", kind="hist", column="hallucination.flagged_share", bins=10),
+        PlotSpec(name="modalities", title="Clips per modality", kind="bar", column="modality"),
+        PlotSpec(name="durations", title="Clip duration (s)", kind="hist", column="duration_s"),
+        PlotSpec(name="evidence", title="Observations per caption", kind="length",
+                 column="evidence"),
+        PlotSpec(name="finish-reasons", title="Why trajectories ended", kind="bar",
+                 column="finish_reason"),
+        GENERIC_PLOTS[-1],
+    ),
+)  # fmt: skip
+
 RECIPE = Recipe(
     name="omni-detective",
     dataset="omni-detective",
@@ -62,4 +88,5 @@ RECIPE = Recipe(
     help="Caption audio and video with Omni-Detective: a detective engine asks observer "
     "tools (speech, OCR, sound, video) about each clip, then writes a detailed caption, "
     "checked sentence by sentence against what the tools observed.",
+    card=CARD,
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datagen.generators.config import option, require
 from datagen.generators.decontaminate import check_spec
 from datagen.generators.engines.spec import parse_engine_spec
-from datagen.generators.recipes import Recipe
+from datagen.generators.recipes import GENERIC_PLOTS, CardSpec, PlotSpec, Recipe
 from datagen.generators.tear.tasks import parse_variants
 
 AT_LEAST_ONE = (
@@ -108,6 +108,33 @@ class TeaRConfig:
         return ("humaneval",) * default + self.decontaminate
 
 
+CARD = CardSpec(
+    title="TeaR code-execution reasoning",
+    summary="\"What does `f(x)` return?\" tasks over real functions, shown as code or only as "
+    "the engine's description of it, each with the output the sandbox measured as a "
+    "verifiable answer.",
+    method="TeaR: functions (HumanEval, a JSONL file, or written by the engine from seed "
+    "topics) run in the sandbox for ground-truth outputs; curated for purity, determinism, "
+    "output length, a complexity band and near-duplicates; rated by the engine's pass rate "
+    "over K samples, kept within a pass-rate band and balanced over pass-rate buckets.",
+    verifiers="The sandbox (`datagen.verifiers.sandbox`) runs every function; "
+    "`compute_score(\"tear\", ...)` matches an answer against `expected`.",
+    task_categories=("text-generation", "question-answering"),
+    tags=("code", "code-execution", "reasoning", "rlvr"),
+    plots=(
+        PlotSpec(name="pass-rates", title="TeaR pass rates (engine answers right, per task)",
+                 kind="hist", column="pass_rate", bins=10),
+        PlotSpec(name="pass-buckets", title="Tasks per pass-rate bucket", kind="bar",
+                 column="pass_bucket"),
+        PlotSpec(name="complexity", title="Complexity (AST nodes)", kind="hist",
+                 column="ast_nodes"),
+        PlotSpec(name="trace-steps", title="Lines traced per run", kind="hist",
+                 column="trace_steps"),
+        PlotSpec(name="variants", title="Tasks per variant", kind="bar", column="variant"),
+        GENERIC_PLOTS[-1],
+    ),
+)  # fmt: skip
+
 RECIPE = Recipe(
     name="tear",
     dataset="tear",
@@ -115,4 +142,5 @@ RECIPE = Recipe(
     flow="datagen.flows.tear:tear",
     help="Build TeaR: run functions in the sandbox, curate, ask with code or description, publish.",
     reverify="datagen.generators.tear.reverify:reverify_tasks",
+    card=CARD,
 )

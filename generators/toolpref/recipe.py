@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datagen.generators.config import option, require
 from datagen.generators.decontaminate import check_spec
 from datagen.generators.engines.spec import parse_engine_spec
-from datagen.generators.recipes import Recipe
+from datagen.generators.recipes import GENERIC_PLOTS, CardSpec, PlotSpec, Recipe
 from datagen.generators.toolpref.critique_prompt import load_template
 
 LAYOUT_NAMES = (
@@ -184,6 +184,40 @@ class ToolPrefConfig:
         return ("bfcl-bench",) * default + self.decontaminate
 
 
+CRITIQUE_PLOTS = (
+    PlotSpec(name="labels", title="Label balance (which response is better)", kind="bar",
+             column="label"),
+    PlotSpec(name="intensity", title="Preference intensity bins (s+ - s-)", kind="bar",
+             column="intensity"),
+    PlotSpec(name="score-1", title="Score of response 1", kind="hist", column="score_1"),
+    PlotSpec(name="score-2", title="Score of response 2", kind="hist", column="score_2"),
+    PlotSpec(name="complexity", title="Task complexity (calls + arguments)", kind="hist",
+             column="complexity"),
+    PlotSpec(name="sources", title="Rows per data source", kind="bar", column="source"),
+    PlotSpec(name="categories", title="Rows per category", kind="bar", column="category"),
+)  # fmt: skip
+"""The plots of a critique-row dataset (ToolPref-Pairwise, TRBench-BFCL)."""
+
+CARD = CardSpec(
+    title="ToolPref-Pairwise",
+    summary="Pairwise critique tasks for tool-use reward models: a conversation with its "
+    "function docs and two candidate responses (function calls), the better one named by a "
+    "verifiable `<choice>`.",
+    method="ToolRM's recipe: candidates sampled over a plan of engines × temperatures × prompt "
+    "variants × tool orders, scored against each task's ground-truth calls by ToolRM's rule "
+    "(or BFCL's AST checker); tasks kept only with a correct and an incorrect candidate; every "
+    "two candidates whose scores differ make a pair, balanced over data source × "
+    "preference-intensity bin, the most complex tasks first; each pair shown in one or both "
+    "orders.",
+    paper="https://arxiv.org/abs/2510.26167",
+    verifiers="`datagen.verifiers.toolrm_rule` (ToolRM's rule) or `datagen.verifiers.toolcall` "
+    "(BFCL's AST rules) score the candidates; `datagen.verifiers.critique.critique_reward` "
+    "scores a critic's `<choice>` against `label` (the RL reward).",
+    task_categories=("text-classification", "text-generation"),
+    tags=("tool-use", "function-calling", "reward-modeling", "preference"),
+    plots=(*CRITIQUE_PLOTS, GENERIC_PLOTS[-1]),
+)
+
 RECIPE = Recipe(
     name="toolpref",
     dataset="toolpref-pairwise",
@@ -191,4 +225,5 @@ RECIPE = Recipe(
     flow="datagen.flows.toolpref:toolpref",
     help="Build ToolPref-Pairwise: sample calls, score them against ground truth, publish pairs.",
     reverify="datagen.generators.toolpref.reverify:reverify_critique",
+    card=CARD,
 )

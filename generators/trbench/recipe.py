@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from datagen.generators.config import option, require
 from datagen.generators.engines.spec import parse_engine_spec
-from datagen.generators.recipes import Recipe
+from datagen.generators.recipes import GENERIC_PLOTS, CardSpec, PlotSpec, Recipe
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +46,27 @@ class TRBenchConfig:
         return tuple(e.strip() for e in self.engine.split("+"))
 
 
+CARD = CardSpec(
+    title="TRBench-BFCL",
+    summary="A benchmark for tool-use critics: BFCL's held-out tasks, each task's ground-truth "
+    "calls (chosen) against a sampled answer BFCL's checker rejects (rejected), in both orders.",
+    method="ToolRM's TRBench-BFCL: BFCL's bench part, each task's concrete ground truth and "
+    "every distinct sampled answer BFCL's AST checker rejects, with its error type.",
+    paper="https://arxiv.org/abs/2510.26167",
+    verifiers="BFCL's AST checker (`datagen.verifiers.toolcall`) rejects the sampled answers; "
+    "`datagen.verifiers.critique.critique_reward` scores a critic's `<choice>`.",
+    task_categories=("text-classification",),
+    tags=("tool-use", "function-calling", "benchmark", "critic"),
+    plots=(
+        PlotSpec(name="labels", title="Label balance", kind="bar", column="label"),
+        PlotSpec(name="error-types", title="Rejected answers per error type", kind="bar",
+                 column="error_type"),
+        PlotSpec(name="categories", title="Rows per category", kind="bar", column="category"),
+        PlotSpec(name="complexity", title="Task complexity", kind="hist", column="complexity"),
+        GENERIC_PLOTS[-1],
+    ),
+)  # fmt: skip
+
 RECIPE = Recipe(
     name="trbench",
     dataset="trbench-bfcl",
@@ -53,4 +74,5 @@ RECIPE = Recipe(
     flow="datagen.flows.trbench:trbench",
     help="Build TRBench-BFCL: BFCL's held-out tasks, ground truth against answers BFCL rejects.",
     reverify="datagen.generators.trbench.reverify:reverify_bench",
+    card=CARD,
 )

@@ -27,12 +27,18 @@ def test_parquet_export_copies_parts_and_writes_a_card(
 
     assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet"]
     assert pa.concat_tables([pq.read_table(p) for p in parts]).equals(catalog.read(published))
-    card = (out / "card.md").read_text()
-    assert card.startswith("# toolpref-pairwise@1\n")
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\npretty_name: toolpref-pairwise\nlicense: apache-2.0\n")
+    assert "# toolpref-pairwise (toolpref-pairwise@1)\n" in card
     assert "- rows: 10" in card
     assert "| source | bfcl-eval:live_multiple | Apache-2.0 |" in card
-    assert '"seed": 1' in card
+    assert "| seed | `1` |" in card
     assert "| validate | 11 | 10 | 0 | 1 |" in card
+    assert not (out / "card.md").exists()
+    builder = datasets.load_dataset_builder(str(out), cache_dir=str(tmp_path / "hf-cache"))
+    assert sorted(Path(f).name for f in builder.config.data_files["train"]) == [
+        "part-00000.parquet", "part-00001.parquet"
+    ]  # fmt: skip
 
 
 def test_hf_export_reads_back_equal(catalog: Catalog, published: str, tmp_path: Path) -> None:
@@ -42,7 +48,9 @@ def test_hf_export_reads_back_equal(catalog: Catalog, published: str, tmp_path: 
 
     assert loaded.num_rows == 10
     assert loaded.to_list() == catalog.read(published).to_pylist()
-    assert (out / "card.md").read_text().startswith("# toolpref-pairwise@1\n")
+    readme = (out / "README.md").read_text()
+    assert "# toolpref-pairwise (toolpref-pairwise@1)\n" in readme
+    assert "configs:" not in readme and "load_from_disk" in readme
 
 
 def test_hf_export_needs_a_label_column(

@@ -7,7 +7,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from datagen.catalog import Catalog, CatalogError, Store, write_parquet_atomic
+from datagen.catalog import Catalog, CatalogError, ModelRecord, Store, write_parquet_atomic
 from datagen.catalog.migrations import LATEST, MIGRATIONS, migrate
 from datagen.schemas.records import Quarantined
 
@@ -35,10 +35,10 @@ def test_reopening_applies_nothing_twice(store: Store) -> None:
 def test_an_older_catalog_migrates_forward_keeping_its_data(
     store: Store, make_rows, publish_kwargs
 ) -> None:
-    # A store as the previous datagen left it: schema up to LATEST - 1, one version in it.
+    # A store as an older datagen left it: schema up to migration 3, one version in it.
     part = write_parquet_atomic(make_rows(4), store.version_dir("ds", 1) / "part-00000.parquet")
     con = duckdb.connect(str(store.catalog_path))
-    assert migrate(con, upto=LATEST - 1) == list(range(1, LATEST))
+    assert migrate(con, upto=3) == [1, 2, 3]
     con.execute("INSERT INTO datasets VALUES ('ds', '2026-01-01', 2)")
     con.execute(
         "INSERT INTO versions VALUES ('ds', 1, '2026-01-01', 4, ?, 'h', 's', 'c', ?, NULL, '{}')",
@@ -52,7 +52,7 @@ def test_an_older_catalog_migrates_forward_keeping_its_data(
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
     con.close()
-    assert "tags" not in tables  # the latest migration's table
+    assert "tags" not in tables and "models" not in tables  # later migrations' tables
 
     catalog = Catalog(store)
     info = catalog.resolve("ds@1")
@@ -81,3 +81,23 @@ def test_a_catalog_from_newer_code_is_refused(store: Store) -> None:
     con.close()
     with pytest.raises(CatalogError, match=r"migration 99 .* upgrade datagen"):
         Catalog(store).list_datasets()
+
+
+def test_a_catalog_at_migration_4_gains_the_models_table(
+    store: Store, make_rows, publish_kwargs
+) -> None:
+    store.root.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(store.catalog_path))
+    assert migrate(con, upto=4) == [1, 2, 3, 4]
+    con.close()
+    catalog = Catalog(store)
+    info = catalog.publish(**publish_kwargs("ds", [make_rows(2)]))
+    assert LATEST == 5 and [m[0] for m in _migrations(store)] == [1, 2, 3, 4, 5]
+    record = ModelRecord(
+        path="/ckpt", dataset="ds", version=info.version, trainer="trl-sft", view="sft",
+        base_model="/base", options={"max_steps": 2}, metrics={"train_loss": 0.5},
+        flow_run_id=None,
+    )  # fmt: skip
+    catalog.record_model(record)
+    assert catalog.models("ds") == [record]
+    assert catalog.show(info.ref)["models"] == [record.as_json()]

@@ -170,7 +170,7 @@ def test_cli_exports_a_trainer_format(toolpref_store: tuple[Catalog, str], tmp_p
     assert "(preference view) for trl" in result.output
     assert "warning" not in result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "card.md", "train.parquet", "val.parquet"
+        "README.md", "plots", "train.parquet", "val.parquet"
     ]  # fmt: skip
 
 

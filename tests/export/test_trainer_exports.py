@@ -17,7 +17,8 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 
-from datagen.catalog import Catalog, render_card
+from datagen.catalog import Catalog
+from datagen.catalog.card import version_card
 from datagen.catalog.trainer_formats import LAYOUTS
 from datagen.flows.export import export_for_trainer
 from datagen.verifiers import rewards
@@ -69,12 +70,16 @@ def test_export_writes_splits_readme_and_card(
     assert {s: len(rows_of(p)) for s, p in done.files.items()} == done.counts
     assert done.counts["train"] > done.counts["val"] > 0
     readme = (done.out_dir / "README.md").read_text()
-    assert readme.startswith("---\nconfigs:\n")
+    assert readme.startswith("---\npretty_name: toolpref-pairwise\n")  # no card: generic
     for split, path in done.files.items():
-        assert f"  - split: {split}\n    path: {path.name}\n" in readme
+        assert f"  - split: {split}\n    path:\n    - {path.name}\n" in readme
     assert COMMANDS[trainer, view] in readme
-    assert f"# {ref}: {view} view for {trainer}" in readme
-    assert (done.out_dir / "card.md").read_text() == render_card(catalog.show(ref))
+    assert f"## {ref}: {view} view for {trainer}" in readme
+    card = version_card(catalog, ref)
+    assert card.body.split("## Plots")[0] in readme  # the version's card, then the trainer's
+    assert not (done.out_dir / "card.md").exists()
+    for plot in card.plots:
+        assert (done.out_dir / "plots" / f"{plot.name}.png").read_bytes() == plot.png
 
 
 @pytest.mark.parametrize(("trainer", "view"), list(COMMANDS))
