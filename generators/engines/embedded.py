@@ -11,7 +11,11 @@ cores.
 
 Determinism: llama-cpp-python reuses the KV cache of the previous prompt's common prefix, and
 that changes sampled text (../shared/NOTES.md). The engine resets the context before every
-sample, so a text depends only on (prompt, sampling, seed), never on batch order or history.
+request, so a text depends only on (prompt, sampling, seed, sample index), never on batch
+order or history. A request's prompt is evaluated once for all its ``n`` samples: the later
+samples reuse its KV cache (llama-cpp-python drops the previous sample's tokens and evaluates
+the prompt's last token again), which made 4 samples of a 1,083-token prompt 2.4× faster
+(BENCHMARKS.md) and is what TeaR's solve stage and A²Search's evidence votes send.
 """
 
 from __future__ import annotations
@@ -152,8 +156,8 @@ class EmbeddedEngine:
                 error_kind="context_length",
             )
         completions = []
+        self._llama.reset()
         for index in range(sampling.n):
-            self._llama.reset()
             output: Any = self._llama.create_completion(
                 prompt,
                 max_tokens=sampling.max_tokens,

@@ -18,6 +18,7 @@ from .smoke import run_smoke
     [
         ("validator.py", r"ratio datagen/jsonschema: [0-9.]+x"),
         ("engine_overhead.py", r"ratio datagen/raw: [0-9.]+"),
+        ("embedded_samples.py", r"ratio n requests of one/one request with n: [0-9.]+"),
         ("sandbox.py", r"ratio: +[0-9.]+×"),
         ("llama_build.py", r"generate_tps: .*; ratio a/b: [0-9.]+"),
         ("embedded_concurrency.py", r"ratio at once/one after the other: [0-9.]+"),

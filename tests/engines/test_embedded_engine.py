@@ -77,6 +77,48 @@ def test_n_samples_and_choice_format(embedded_engine) -> None:
     assert all(text in {" yes", " no"} for text in texts(result))
 
 
+LONG_PROMPT = (
+    "Facts about rivers. "
+    + " ".join(f"River {i} flows into the sea number {i % 7}." for i in range(20))
+    + "\nWhich river is the longest?\nAnswer:"
+)
+
+
+def _samples_request(seed: int) -> Request:
+    return Request(
+        request_id=f"s{seed}",
+        prompt=LONG_PROMPT,
+        sampling=Sampling(temperature=1.0, max_tokens=6, n=3, seed=seed),
+    )
+
+
+def test_a_request_evaluates_its_prompt_once_for_all_its_samples(
+    embedded_engine, monkeypatch
+) -> None:
+    llama = embedded_engine._llama
+    evaluated: list[int] = []
+    real_eval = llama.eval
+
+    def counting_eval(tokens):  # a spy on the real model: counts, then evaluates
+        evaluated.append(len(tokens))
+        return real_eval(tokens)
+
+    monkeypatch.setattr(llama, "eval", counting_eval)
+    (result,) = embedded_engine.generate([_samples_request(seed=11)])
+    generated = sum(c.completion_tokens for c in result.completions)
+    assert result.prompt_tokens > 150
+    # the prompt once, its last token again for each later sample, then each sampled token
+    assert sum(evaluated) <= result.prompt_tokens + 2 + generated
+    assert max(evaluated) >= result.prompt_tokens - 1
+
+
+def test_shared_prompt_samples_depend_on_seed_not_on_history(embedded_engine) -> None:
+    first = texts(embedded_engine.generate([_samples_request(seed=21)])[0])
+    embedded_engine.generate([_json_request(8, seed=3), _samples_request(seed=22)])
+    again = texts(embedded_engine.generate([_samples_request(seed=21)])[0])
+    assert len(first) == 3 and first == again
+
+
 def test_a_prompt_longer_than_the_context_is_an_error_result_not_a_crash(embedded_engine) -> None:
     huge = Request(request_id="big", prompt="word " * 5000, sampling=Sampling(max_tokens=8))
     small = Request(request_id="ok", prompt="Hello", sampling=Sampling(max_tokens=2, seed=1))
