@@ -1,6 +1,7 @@
 """Train on a catalog version: export it in the trainer's view, train, record the checkpoint.
 
 resolve the version → plan (trainer, view, model, folders, options; refused before any work)
+→ mark ``OUT`` unfinished (a rerun after a failure empties and reuses it)
 → export (``flows/export.py``'s ``export_for_trainer`` into ``OUT/data``) → either
 
 - TRL (``trl-sft``, ``trl-grpo``, ``trl-dpo``, ``trl-reward``): train on one device, save the
@@ -28,7 +29,13 @@ from datagen.catalog.trainer_export import TrainerExport
 from datagen.catalog.trainer_formats import llamafactory_name
 from datagen.flows.export import export_for_trainer
 from datagen.generators.training.launch_scripts import ExportedSplits, LaunchFiles, launch_files
-from datagen.generators.training.trainers import TrainingPlan, default_out_dir, plan_training
+from datagen.generators.training.trainers import (
+    TrainingPlan,
+    default_out_dir,
+    finish_run_dir,
+    plan_training,
+    start_run_dir,
+)
 from datagen.generators.training.trl_runs import TrlResult, run_trl
 
 
@@ -105,6 +112,7 @@ def train(
         max_steps=max_steps,
         options=options,
     )
+    start_run_dir(plan.out_dir)  # a failed run's folder is emptied and reused
     exported = export_version(where.root, info.ref, plan, split)
     summary = {
         "ref": info.ref,
@@ -117,6 +125,7 @@ def train(
     if not plan.trainer.runs_here:
         launch = write_launch_files(plan, exported, info.dataset)
         files = [str(plan.out_dir / name) for name in launch.files]
+        finish_run_dir(plan.out_dir)
         return summary | {"files": files, "command": launch.command}
     result = train_with_trl(plan, exported)
     record = record_checkpoint(
@@ -133,6 +142,7 @@ def train(
             flow_run_id=str(flow_run.id) if flow_run.id else None,
         ),
     )
+    finish_run_dir(plan.out_dir)
     return summary | {
         "checkpoint": str(result.checkpoint),
         "model_id": record.model_id,

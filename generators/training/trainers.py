@@ -11,6 +11,7 @@ dataset or the trainer lacks, a model folder that does not exist and a bad optio
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,9 +183,32 @@ def check_model_dir(model: str) -> None:
         raise TrainingError(f"model folder {model!r} has no config.json: not a model checkpoint")
 
 
+UNFINISHED_MARK = ".datagen-train-unfinished"
+"""Lies in ``--out`` while a run writes there; a run that failed leaves it, so rerunning the same
+command may empty and reuse the folder (nothing in it was recorded), and no other folder is."""
+
+
 def check_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise TrainingError(f"--out {out_dir} exists and is not an empty folder")
+    """``--out`` must be absent, empty, or the folder of a run that did not finish."""
+    if not out_dir.exists() or (out_dir / UNFINISHED_MARK).is_file():
+        return
+    if not out_dir.is_dir() or any(out_dir.iterdir()):
+        raise TrainingError(
+            f"--out {out_dir} exists and is not an empty folder (nor one a failed run left)"
+        )
+
+
+def start_run_dir(out_dir: Path) -> None:
+    """Make ``out_dir`` for a new run: a failed run's files are removed, then it is marked."""
+    if (out_dir / UNFINISHED_MARK).is_file():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / UNFINISHED_MARK).write_text("a datagen train run is writing here\n")
+
+
+def finish_run_dir(out_dir: Path) -> None:
+    """The run's files are complete (and, for TRL, recorded): the folder is no longer reusable."""
+    (out_dir / UNFINISHED_MARK).unlink(missing_ok=True)
 
 
 def default_out_dir(dataset: str, version: int, trainer: str) -> Path:

@@ -83,3 +83,31 @@ def test_grpo_on_a_tear_version_records_a_checkpoint(
     assert (record.ref, record.trainer, record.view) == (ref, "trl-grpo", "rl")
     assert record.metrics["global_step"] == 2 and "reward" in record.metrics
     assert record.as_json() in catalog.show(ref)["models"]
+
+
+def test_a_failed_run_is_rerun_into_the_same_folder(
+    prefect_harness: None,
+    offline: None,
+    toolpref_store: tuple[Catalog, str],
+    tiny_model: Path,
+    tmp_path: Path,
+) -> None:
+    from datagen.generators.training.trainers import UNFINISHED_MARK, TrainingError
+
+    catalog, ref = toolpref_store
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")  # passes the plan's check, fails to load
+    out = tmp_path / "run"
+    with pytest.raises(Exception, match=r"(?i)config|model"):
+        run_train(catalog, ref, "trl-sft", broken, out, QUICK)
+    assert (out / "data" / "train.parquet").is_file() and (out / UNFINISHED_MARK).is_file()
+    recorded = len(catalog.models("toolpref-pairwise"))
+
+    done = run_train(catalog, ref, "trl-sft", tiny_model, out, QUICK)
+
+    assert_checkpoint(Path(done["checkpoint"]))
+    assert not (out / UNFINISHED_MARK).exists()
+    assert len(catalog.models("toolpref-pairwise")) == recorded + 1
+    with pytest.raises(TrainingError, match="not an empty folder"):
+        run_train(catalog, ref, "trl-sft", tiny_model, out, QUICK)  # a finished run is kept
