@@ -3,8 +3,8 @@
     python bench/engine_overhead.py [--prompts 16] [--max-tokens 48] [--rounds 3] [--smoke]
 
 Both sides load the same GGUF with the same threads and context, reset the KV cache before
-each one-sample request (what datagen does for determinism) and sample with the same seeds. Rounds
-alternate datagen/raw so machine noise hits both; prints tokens/s each and the ratio.
+each one-sample request (what datagen does for determinism) and sample with the same seeds.
+Rounds alternate datagen/raw so machine noise hits both; prints tokens/s each and the ratio.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from datagen.catalog.card import card_file, publish_card
 from datagen.catalog.publish import UnchangedVersionError
 from datagen.catalog.shards import fsync_dir, write_parquet_atomic
 from datagen.catalog.tokens import TokenUse
+from datagen.flows.stages import artifact_key
 from datagen.generators.recipes import card_spec
 from datagen.generators.report import counts_table
 from datagen.schemas import records_to_table
@@ -171,11 +172,10 @@ def ensure_card(catalog: Catalog, info: VersionInfo) -> Path | None:
             "the card of %s failed; `datagen catalog card %s` retries", info.ref, info.ref
         )
         return None
-    key = "".join(ch if ch.isalnum() else "-" for ch in info.dataset.lower())
     create_link_artifact(
         link=path.as_uri(),
         link_text=f"{info.dataset}@{info.version} dataset card",
-        key=f"{key}-card",
+        key=artifact_key(info.dataset, "card"),
         description=f"README.md and plots of {info.dataset}@{info.version}",
     )
     return path

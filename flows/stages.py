@@ -345,6 +345,12 @@ def concat_records(shards: Sequence[Shard]) -> list[Record]:
     return [record for shard in shards for record in shard.records()]
 
 
+def artifact_key(dataset: str, kind: str) -> str:
+    """A Prefect artifact key for one of a dataset's artifacts (keys allow only lowercase
+    letters, digits and dashes): ``toolpref-pairwise-report``, ``a2search-card``."""
+    return "".join(ch if ch.isalnum() else "-" for ch in dataset.lower()) + f"-{kind}"
+
+
 def report_run(*, dataset: str, title: str, markdown: str) -> str:
     """Leave the run's stats as a Prefect markdown artifact and show them on the terminal.
 
@@ -353,7 +359,8 @@ def report_run(*, dataset: str, title: str, markdown: str) -> str:
     flows run with ``log_prints``, which would turn a print into a log record that the default
     WARNING log level hides.
     """
-    key = "".join(ch if ch.isalnum() else "-" for ch in dataset.lower())
-    create_markdown_artifact(markdown=markdown, key=f"{key}-report", description=title)
+    create_markdown_artifact(
+        markdown=markdown, key=artifact_key(dataset, "report"), description=title
+    )
     sys.stderr.write(markdown + "\n")
     return markdown
